@@ -1,0 +1,246 @@
+"""Step 1 of every `from_pretrained`: turn a name into local files.
+
+A name is either a folder on disk, used as it is, or a Hub id such as `google-bert/bert-base-uncased`,
+resolved by huggingface_hub. Hub files live in the same cache transformers uses (`HF_HUB_CACHE`), so a file
+downloaded by one library is found by the other. With `HF_HUB_OFFLINE=1` or `local_files_only=True` the
+network is never touched: files come from the cache or the call fails with a message saying how to get them.
+
+huggingface_hub is imported only when a Hub id is resolved, so loading from a folder stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .errors import CheckpointNotFoundError, ConfigError, RevisionNotFoundError
+
+__all__ = ["Checkpoint", "open_checkpoint", "read_json"]
+
+_TRUE = {"1", "on", "yes", "true"}
+
+
+def _offline_by_env() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
+
+
+def _looks_like_path(name: str) -> bool:
+    # "org/name" is a Hub id; "./x", "/x", "~/x", "a/b/c" or "C:\x" can only be folders.
+    return (
+        name.startswith((".", "/", "~"))
+        or "\\" in name
+        or name.count("/") > 1
+        or os.path.isabs(name)
+    )
+
+
+class Checkpoint:
+    """Where a checkpoint's files come from: a folder, or a Hub repository at a revision.
+
+    `get(filename)` returns a local path, or None when the checkpoint has no such file.
+    """
+
+    def __init__(
+        self,
+        name_or_path: str,
+        *,
+        folder: Path | None,
+        revision: str | None,
+        subfolder: str,
+        cache_dir: str | os.PathLike | None,
+        local_files_only: bool,
+        token: str | bool | None,
+    ) -> None:
+        self.name_or_path = name_or_path
+        self.folder = folder
+        self.revision = revision
+        self.subfolder = subfolder
+        self.cache_dir = cache_dir
+        self.local_files_only = local_files_only
+        self.token = token
+
+    # -- what learners see in messages ------------------------------------------------------------------
+    def describe(self) -> str:
+        if self.folder is not None:
+            return f"folder '{self.folder}'"
+        where = f"Hub repository '{self.name_or_path}'"
+        if self.revision:
+            where += f" at revision '{self.revision}'"
+        if self.subfolder:
+            where += f", subfolder '{self.subfolder}'"
+        return where
+
+    def listing(self) -> list[str]:
+        """The file names available (a folder's content, or what the cache holds for this revision)."""
+        if self.folder is not None:
+            return sorted(p.name for p in self.folder.iterdir())
+        snapshot = self._cached_snapshot()
+        if snapshot is None:
+            return []
+        base = snapshot / self.subfolder if self.subfolder else snapshot
+        return sorted(p.name for p in base.iterdir()) if base.is_dir() else []
+
+    @property
+    def is_local(self) -> bool:
+        return self.folder is not None
+
+    # -- resolution ---------------------------------------------------------------------------------------
+    def get(self, filename: str) -> Path | None:
+        """Return the local path of `filename`, or None if the checkpoint does not have it."""
+        if self.folder is not None:
+            path = self.folder / filename
+            return path if path.is_file() else None
+        return self._hub_file(filename)
+
+    def _offline(self) -> bool:
+        if self.local_files_only or _offline_by_env():
+            return True
+        from huggingface_hub import constants
+
+        return bool(constants.HF_HUB_OFFLINE)
+
+    def _repo_cache(self) -> Path:
+        from huggingface_hub import constants
+
+        cache = Path(self.cache_dir) if self.cache_dir is not None else Path(constants.HF_HUB_CACHE)
+        return cache / ("models--" + self.name_or_path.replace("/", "--"))
+
+    def _cached_snapshot(self) -> Path | None:
+        repo = self._repo_cache()
+        revision = self.revision or "main"
+        ref = repo / "refs" / revision
+        commit = ref.read_text().strip() if ref.is_file() else revision
+        snapshot = repo / "snapshots" / commit
+        return snapshot if snapshot.is_dir() else None
+
+    def _hub_file(self, filename: str) -> Path | None:
+        import huggingface_hub as hf
+        from huggingface_hub import errors as hf_errors
+
+        in_repo = f"{self.subfolder}/{filename}" if self.subfolder else filename
+        if self._offline():
+            found: Any = hf.try_to_load_from_cache(
+                self.name_or_path, in_repo, cache_dir=self.cache_dir, revision=self.revision
+            )
+            if isinstance(found, str):
+                return Path(found)
+            self._explain_offline_miss()
+            return None  # the revision is cached, the file is not: treat it as absent
+        try:
+            return Path(
+                hf.hf_hub_download(
+                    self.name_or_path,
+                    filename,
+                    subfolder=self.subfolder or None,
+                    revision=self.revision,
+                    cache_dir=self.cache_dir,
+                    token=self.token,
+                )
+            )
+        except hf_errors.EntryNotFoundError:
+            return None
+        except hf_errors.RevisionNotFoundError as err:
+            raise RevisionNotFoundError(
+                f"Revision '{self.revision}' does not exist for {self.name_or_path!r}. "
+                "Pass an existing branch name, tag or commit hash as revision=."
+            ) from err
+        except (hf_errors.RepositoryNotFoundError, hf_errors.GatedRepoError) as err:
+            raise CheckpointNotFoundError(
+                f"'{self.name_or_path}' is not a folder on this machine and not a repository the Hub lets you "
+                "read. Check the spelling, or log in with `hf auth login` for a private or gated model."
+            ) from err
+        except hf_errors.LocalEntryNotFoundError:
+            # The Hub could not be reached and the cache lacks this file.
+            self._explain_offline_miss(unreachable=True)
+            return None
+
+    def _explain_offline_miss(self, *, unreachable: bool = False) -> None:
+        """Raise a helpful error when the repository or revision is not in the cache at all."""
+        repo = self._repo_cache()
+        why = "the Hub could not be reached" if unreachable else "offline mode is on (HF_HUB_OFFLINE=1 or local_files_only=True)"
+        how = (
+            "To get the files, run once with network access "
+            f"(`hf download {self.name_or_path}`), or copy the checkpoint folder here and pass its path."
+        )
+        if not repo.is_dir():
+            raise CheckpointNotFoundError(
+                f"'{self.name_or_path}' is not a folder on this machine, and it is not in the Hub cache "
+                f"({repo.parent}); {why}. {how}"
+            )
+        if self._cached_snapshot() is None:
+            refs = sorted(p.name for p in (repo / "refs").glob("*")) if (repo / "refs").is_dir() else []
+            raise RevisionNotFoundError(
+                f"Revision '{self.revision or 'main'}' of '{self.name_or_path}' is not in the cache ({repo}); "
+                f"{why}. Cached revisions: {', '.join(refs) or 'none'}. {how}"
+            )
+
+
+def open_checkpoint(
+    name_or_path: str | os.PathLike,
+    *,
+    revision: str | None = None,
+    subfolder: str = "",
+    cache_dir: str | os.PathLike | None = None,
+    local_files_only: bool = False,
+    token: str | bool | None = None,
+) -> Checkpoint:
+    """Decide whether `name_or_path` is a folder or a Hub id, and check it exists.
+
+    Example:
+        >>> open_checkpoint("/no/such/folder")  # doctest: +IGNORE_EXCEPTION_DETAIL
+        Traceback (most recent call last):
+        autotutor.errors.CheckpointNotFoundError: ...
+    """
+    name = os.fspath(name_or_path)
+    if revision is not None and (not isinstance(revision, str) or not re.fullmatch(r"[\w.\-/]+", revision) or ".." in revision):
+        raise RevisionNotFoundError(
+            f"revision={revision!r} is not a valid branch, tag or commit name. "
+            "Use something like 'main', 'v1.0' or a 40-character commit hash."
+        )
+    common = dict(revision=revision, subfolder=subfolder, cache_dir=cache_dir,
+                  local_files_only=local_files_only, token=token)
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        base = folder / subfolder if subfolder else folder
+        if not base.is_dir():
+            raise CheckpointNotFoundError(f"The folder '{folder}' has no subfolder '{subfolder}'.")
+        return Checkpoint(name, folder=base.resolve(), **common)
+    if folder.exists():
+        raise CheckpointNotFoundError(f"'{name}' is a file; pass the folder that contains config.json instead.")
+    if _looks_like_path(name):
+        raise CheckpointNotFoundError(
+            f"The folder '{folder.resolve()}' does not exist. Check the path, or give a Hub id such as "
+            "'google-bert/bert-base-uncased'."
+        )
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(name)
+    except HFValidationError as err:
+        raise CheckpointNotFoundError(
+            f"'{name}' is neither a folder on this machine nor a valid Hub id ('org/name', letters, digits, "
+            "'-', '_' and '.')."
+        ) from err
+    return Checkpoint(name, folder=None, **common)
+
+
+def read_json(path: Path, *, what: str = "checkpoint file") -> dict[str, Any]:
+    """Read a JSON object from `path`; a syntax error names the file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path} is not UTF-8 text; is it really a {what}?") from err
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ConfigError(
+            f"{path} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}. "
+            "Fix the file by hand or download it again."
+        ) from err
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} should hold a JSON object ({{...}}), not {type(data).__name__}.")
+    return data

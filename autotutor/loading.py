@@ -1,0 +1,545 @@
+"""Steps 4 and 5 of `from_pretrained`: build the model, then fill it with the checkpoint's weights.
+
+The model is first built on PyTorch's "meta" device: every parameter has a shape and a dtype but no memory
+and no values. The checkpoint's tensors are then put in place as they are (`load_state_dict(assign=True)`),
+so nothing is randomly initialised only to be overwritten, and no weight is copied twice. Only the
+parameters the checkpoint lacks (a new task head) are given memory and an initial value.
+
+What happened to every weight goes into a `LoadReport`, shown as a table in notebooks and logged as a
+warning in scripts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import re
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from .configuration import PretrainedConfig, load_config_dict
+from .constants import (
+    PICKLE_WEIGHTS_INDEX_NAME,
+    PICKLE_WEIGHTS_NAME,
+    SAFE_WEIGHTS_INDEX_NAME,
+    SAFE_WEIGHTS_NAME,
+)
+from .errors import (
+    CorruptWeightsError,
+    RemoteCodeError,
+    ShapeMismatchError,
+    UnsafeCheckpointError,
+    WeightsNotFoundError,
+)
+from .files import Checkpoint, open_checkpoint, read_json
+
+__all__ = ["PreTrainedModel", "LoadReport"]
+
+logger = logging.getLogger("autotutor")
+
+# Old TensorFlow-era names still found in some Hub checkpoints (bert-base-uncased among them).
+LEGACY_RENAMES = {".gamma": ".weight", ".beta": ".bias"}
+
+_HUB_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The load report
+# ---------------------------------------------------------------------------------------------------------------
+def _collapse(keys: list[str]) -> list[str]:
+    """Group names that differ only by layer number: 'encoder.layer.{0..5}.output.dense.weight'."""
+    groups: dict[str, list[int]] = {}
+    for key in keys:
+        m = re.search(r"\.(\d+)\.", key)
+        if m is None:
+            groups.setdefault(key, [])
+            continue
+        pattern = key[: m.start()] + ".{}." + key[m.end():]
+        groups.setdefault(pattern, []).append(int(m.group(1)))
+    out = []
+    for pattern, numbers in groups.items():
+        if not numbers:
+            out.append(pattern)
+        elif len(numbers) == 1:
+            out.append(pattern.replace("{}", str(numbers[0])))
+        else:
+            lo, hi = min(numbers), max(numbers)
+            label = f"{{{lo}..{hi}}}" if sorted(numbers) == list(range(lo, hi + 1)) else "{" + ",".join(map(str, sorted(numbers))) + "}"
+            out.append(pattern.replace("{}", label))
+    return out
+
+
+@dataclass
+class LoadReport:
+    """What `from_pretrained` did with each weight.
+
+    loaded: taken from the checkpoint. newly_initialized: not in the checkpoint (usually a new task head that
+    must be trained). unexpected: in the checkpoint, unused by this architecture (a head it does not have).
+    mismatched: same name, different shape (only with `ignore_mismatched_sizes=True`; re-initialised).
+    renamed: legacy names converted. tied: parameters shared with another one, as the config asks.
+    """
+
+    model_class: str
+    source: str
+    loaded: list[str] = field(default_factory=list)
+    newly_initialized: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    tied: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def is_clean(self) -> bool:
+        """True when every weight came from the checkpoint and every checkpoint tensor was used."""
+        return not (self.newly_initialized or self.unexpected or self.mismatched)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(status, weights, note) rows, layer numbers collapsed: the table learners read."""
+        rows = [("loaded", f"{len(self.loaded)} tensors", "from the checkpoint")]
+        for name in _collapse(self.newly_initialized):
+            rows.append(("NEW", name, "not in the checkpoint: newly initialized, train it before use"))
+        for name, ckpt_shape, model_shape in self.mismatched:
+            rows.append(("MISMATCH", name, f"checkpoint {list(ckpt_shape)} vs model {list(model_shape)}: re-initialized"))
+        for name in _collapse(self.unexpected):
+            rows.append(("UNUSED", name, "in the checkpoint, not used by this architecture"))
+        for old, new in self.renamed[:1]:
+            rows.append(("renamed", f"{len(self.renamed)} legacy names", f"e.g. {old} → {new}"))
+        for target, source in self.tied:
+            rows.append(("tied", target, f"shares its values with {source}"))
+        return rows
+
+    def __str__(self) -> str:
+        head = f"Load report: {self.model_class} from {self.source}"
+        width = max(len(r[1]) for r in self.rows())
+        lines = [head] + [f"  {status:<9} {what:<{width}}  {note}" for status, what, note in self.rows()]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        body = "".join(
+            f"<tr><td><b>{escape(s)}</b></td><td><code>{escape(w)}</code></td><td>{escape(n)}</td></tr>"
+            for s, w, n in self.rows()
+        )
+        return (
+            f"<details open><summary>Load report: <code>{escape(self.model_class)}</code> from "
+            f"{escape(self.source)}</summary><table><tr><th>status</th><th>weights</th><th>note</th></tr>"
+            f"{body}</table></details>"
+        )
+
+    def as_loading_info(self) -> dict[str, list[Any]]:
+        """The dict transformers returns with `output_loading_info=True`."""
+        return {
+            "missing_keys": list(self.newly_initialized),
+            "unexpected_keys": list(self.unexpected),
+            "mismatched_keys": [(k, c, m) for k, c, m in self.mismatched],
+            "error_msgs": [],
+        }
+
+
+def _show(report: LoadReport) -> None:
+    """A table in a notebook, a logged warning in a script; silent when everything was loaded as is."""
+    if report.is_clean:
+        return
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        from IPython.display import display
+
+        display(report)
+    else:
+        logger.warning("%s", report)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading weights files
+# ---------------------------------------------------------------------------------------------------------------
+def _load_safetensors(path: Path, device: str | torch.device) -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file
+
+    try:
+        return load_file(path, device=str(device))
+    except Exception as err:  # safetensors raises its own SafetensorError, or OSError for I/O
+        raise CorruptWeightsError(
+            f"{path} could not be read as safetensors ({err}). The file is probably truncated or damaged: "
+            "delete it and download or save it again."
+        ) from err
+
+
+def _load_pickle(path: Path, device: str | torch.device) -> dict[str, torch.Tensor]:
+    """Read a `pytorch_model.bin` with `weights_only=True`: tensors only, never arbitrary objects."""
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise UnsafeCheckpointError(
+            f"Refused to load {path}: this pickle file asks to run code or build objects that are not tensors "
+            f"({str(err).splitlines()[0]}). Pickle files can execute anything when opened. Ask the checkpoint's "
+            "author for a model.safetensors file, which stores only tensors and cannot run code."
+        ) from err
+    except (RuntimeError, EOFError, OSError) as err:
+        raise CorruptWeightsError(f"{path} could not be read as a PyTorch file ({err}).") from err
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise CorruptWeightsError(f"{path} does not hold a dict of tensors (a state dict).")
+    return state
+
+
+def _shard_names(index_path: Path, checkpoint: Checkpoint) -> list[str]:
+    """The shard files an index names, refusing any that would lie outside the checkpoint folder."""
+    index = read_json(index_path, what="weights index")
+    weight_map = index.get("weight_map")
+    if not isinstance(weight_map, dict) or not weight_map:
+        raise CorruptWeightsError(f"{index_path} has no 'weight_map' telling which file holds each tensor.")
+    shards = sorted(set(weight_map.values()))
+    for shard in shards:
+        parts = PurePosixPath(str(shard)).parts
+        if (
+            not isinstance(shard, str)
+            or os.path.isabs(shard)
+            or "\\" in shard
+            or ".." in parts
+            or len(parts) != 1
+        ):
+            raise CorruptWeightsError(
+                f"{index_path} points to {shard!r}, which is not a file inside the checkpoint folder. "
+                "Refusing to read it: an index may only name shard files next to it."
+            )
+    return shards
+
+
+def read_state_dict(checkpoint: Checkpoint, *, device: str | torch.device = "cpu") -> tuple[dict[str, torch.Tensor], list[str]]:
+    """Find the checkpoint's weights and read them: (name → tensor, the files read)."""
+    single = checkpoint.get(SAFE_WEIGHTS_NAME)
+    if single is not None:
+        return _load_safetensors(single, device), [SAFE_WEIGHTS_NAME]
+
+    for index_name, loader in ((SAFE_WEIGHTS_INDEX_NAME, _load_safetensors), (PICKLE_WEIGHTS_INDEX_NAME, _load_pickle)):
+        index = checkpoint.get(index_name)
+        if index is None:
+            continue
+        state: dict[str, torch.Tensor] = {}
+        shards = _shard_names(index, checkpoint)
+        for shard in shards:
+            path = checkpoint.get(shard)
+            if path is None:
+                raise CorruptWeightsError(f"{index_name} names the shard '{shard}', but {checkpoint.describe()} does not have it.")
+            state.update(loader(path, device))
+        return state, [index_name, *shards]
+
+    pickled = checkpoint.get(PICKLE_WEIGHTS_NAME)
+    if pickled is not None:
+        return _load_pickle(pickled, device), [PICKLE_WEIGHTS_NAME]
+
+    present = ", ".join(checkpoint.listing()) or "no files"
+    raise WeightsNotFoundError(
+        f"{checkpoint.describe()} has no weights file: expected {SAFE_WEIGHTS_NAME}, {SAFE_WEIGHTS_INDEX_NAME} or "
+        f"{PICKLE_WEIGHTS_NAME} (it contains: {present}). TensorFlow (tf_model.h5) and Flax weights are not "
+        "supported. If you only need the tokenizer, use AutoTokenizer."
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The model base class
+# ---------------------------------------------------------------------------------------------------------------
+_INIT_FUNCTIONS = ("normal_", "uniform_", "trunc_normal_", "kaiming_uniform_", "kaiming_normal_",
+                   "xavier_uniform_", "xavier_normal_", "zeros_", "ones_", "constant_")
+
+
+@contextmanager
+def _empty_model():
+    """Build modules on the meta device without running their random initialisation.
+
+    Meta tensors have no values to fill, so initialising them is wasted work; worse, PyTorch runs random
+    fills on meta tensors through its compiler, whose first import costs over a second.
+    """
+    saved = {name: getattr(nn.init, name) for name in _INIT_FUNCTIONS}
+    try:
+        for name in _INIT_FUNCTIONS:
+            setattr(nn.init, name, lambda tensor, *args, **kwargs: tensor)
+        with torch.device("meta"):
+            yield
+    finally:
+        for name, function in saved.items():
+            setattr(nn.init, name, function)
+
+
+def _resolve_dtype(dtype: str | torch.dtype | None, config: PretrainedConfig, state: dict[str, torch.Tensor]) -> torch.dtype:
+    """"auto" (the default, as in transformers 5): the config's dtype, else the checkpoint's float dtype."""
+    if dtype is None or dtype == "auto":
+        if config.dtype is not None:
+            dtype = config.dtype
+        else:
+            floats = [t.dtype for t in state.values() if t.is_floating_point()]
+            return floats[0] if floats else torch.float32
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    name = str(dtype).replace("torch.", "")
+    resolved = getattr(torch, name, None)
+    if not isinstance(resolved, torch.dtype) or not resolved.is_floating_point:
+        raise ValueError(f"dtype={dtype!r} is not a floating-point torch dtype; use 'auto', torch.float32 or torch.bfloat16.")
+    return resolved
+
+
+def _init_new_tensor(module: nn.Module, name: str, tensor: torch.Tensor, std: float) -> None:
+    """Give a weight the checkpoint lacked the initial value transformers would give it."""
+    with torch.no_grad():
+        if isinstance(module, nn.LayerNorm):
+            tensor.fill_(1.0 if name == "weight" else 0.0)
+        elif name == "weight" and isinstance(module, (nn.Linear, nn.Embedding)):
+            tensor.normal_(0.0, std)
+            if isinstance(module, nn.Embedding) and module.padding_idx is not None:
+                tensor[module.padding_idx].zero_()
+        else:  # biases and free-standing parameters start at zero
+            tensor.zero_()
+
+
+class PreTrainedModel(nn.Module):
+    """Base class of every model: `from_pretrained`, `save_pretrained` and weight tying.
+
+    A subclass sets `config_class`, `base_model_prefix` (the attribute holding the base model in a task
+    model, e.g. "bert"), and `tied_weights` (parameter → the parameter it shares values with).
+    """
+
+    config_class: ClassVar[type[PretrainedConfig]] = PretrainedConfig
+    base_model_prefix: ClassVar[str] = ""
+    tied_weights: ClassVar[dict[str, str]] = {}
+    # Checkpoint tensors safe to drop without a word (buffers older versions saved).
+    ignore_on_load: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, config: PretrainedConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.name_or_path = config.name_or_path
+        self.load_report: LoadReport | None = None
+
+    # -- small conveniences learners expect ------------------------------------------------------------------
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return next(self.parameters()).dtype
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def tie_weights(self) -> list[tuple[str, str]]:
+        """Make each tied parameter the very same tensor as its source; returns the pairs tied."""
+        if not self.config.tie_word_embeddings:
+            return []
+        tied = []
+        for target, source in self.tied_weights.items():
+            module_name, _, attr = target.rpartition(".")
+            setattr(self.get_submodule(module_name), attr, self.get_parameter(source))
+            tied.append((target, source))
+        return tied
+
+    # -- loading ---------------------------------------------------------------------------------------------
+    @classmethod
+    def from_config(cls, config: PretrainedConfig) -> "PreTrainedModel":
+        """A model with random weights, initialised as for training from scratch."""
+        with _empty_model():
+            model = cls(config)
+        _materialize(model, [n for n, _ in model.named_parameters(remove_duplicate=False)], torch.float32, "cpu")
+        model.tie_weights()
+        return model
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        name_or_path: str | os.PathLike,
+        *,
+        config: PretrainedConfig | None = None,
+        revision: str | None = None,
+        subfolder: str = "",
+        cache_dir: str | os.PathLike | None = None,
+        local_files_only: bool = False,
+        token: str | bool | None = None,
+        dtype: str | torch.dtype | None = "auto",
+        device: str | torch.device | None = None,
+        device_map: str | torch.device | None = None,
+        ignore_mismatched_sizes: bool = False,
+        output_loading_info: bool = False,
+        trust_remote_code: bool = False,
+        use_safetensors: bool | None = None,
+        **config_overrides: Any,
+    ) -> "PreTrainedModel":
+        """Build this architecture and load a checkpoint's weights into it.
+
+        Keyword arguments that are not loading options override values of the config (`num_labels=3`).
+
+        Example:
+            >>> from autotutor import AutoModel
+            >>> model = AutoModel.from_pretrained("google-bert/bert-base-uncased")  # doctest: +SKIP
+        """
+        if trust_remote_code:
+            raise RemoteCodeError(
+                "trust_remote_code=True is not supported: autotutor never runs Python code shipped with a "
+                "checkpoint. It loads only the architectures it implements itself."
+            )
+        checkpoint = open_checkpoint(name_or_path, revision=revision, subfolder=subfolder, cache_dir=cache_dir,
+                                     local_files_only=local_files_only, token=token)
+        if config is None:
+            config = cls.config_class.from_dict(load_config_dict(checkpoint))
+        else:
+            config = cls.config_class.from_dict(config.to_dict())
+        _apply_overrides(config, config_overrides, cls)
+        config.name_or_path = os.fspath(name_or_path)
+        return cls._load(checkpoint, config, dtype=dtype, device=device or device_map or "cpu",
+                         ignore_mismatched_sizes=ignore_mismatched_sizes,
+                         output_loading_info=output_loading_info, use_safetensors=use_safetensors)
+
+    @classmethod
+    def _load(
+        cls,
+        checkpoint: Checkpoint,
+        config: PretrainedConfig,
+        *,
+        dtype: str | torch.dtype | None,
+        device: str | torch.device,
+        ignore_mismatched_sizes: bool,
+        output_loading_info: bool,
+        use_safetensors: bool | None,
+    ):
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        state, files = read_state_dict(checkpoint, device=device)
+        if use_safetensors and not files[0].startswith("model.safetensors"):
+            raise WeightsNotFoundError(f"use_safetensors=True, but {checkpoint.describe()} only has {files[0]}.")
+        torch_dtype = _resolve_dtype(dtype, config, state)
+        config.dtype = str(torch_dtype).replace("torch.", "")
+
+        # 4. The architecture, on the meta device: shapes only, no memory yet.
+        with _empty_model():
+            model = cls(config)
+
+        # 5. Match checkpoint names to model names, then put the tensors in place.
+        report = LoadReport(model_class=cls.__name__, source=checkpoint.describe())
+        state = model._match_names(state, report, ignore_mismatched_sizes)
+        for name, tensor in state.items():
+            if tensor.is_floating_point() and tensor.dtype != torch_dtype:
+                state[name] = tensor.to(torch_dtype)
+        model.load_state_dict(state, strict=False, assign=True)
+        _materialize(model, report.newly_initialized + [m[0] for m in report.mismatched], torch_dtype, device)
+        report.tied = model.tie_weights()
+        leftover = [n for n, p in model.named_parameters() if p.is_meta]
+        assert not leftover, f"parameters left without values: {leftover}"
+
+        model.eval()  # dropout off: from_pretrained gives a model ready for inference, as in transformers
+        model.load_report = report
+        _show(report)
+        if output_loading_info:
+            return model, report.as_loading_info()
+        return model
+
+    def _match_names(self, state: dict[str, torch.Tensor], report: LoadReport, ignore_mismatched_sizes: bool) -> dict[str, torch.Tensor]:
+        """Rename checkpoint tensors to this model's parameter names and sort them into the report."""
+        # Legacy names: LayerNorm.gamma → LayerNorm.weight, LayerNorm.beta → LayerNorm.bias.
+        renamed: dict[str, torch.Tensor] = {}
+        for key, tensor in state.items():
+            new = key
+            for old_suffix, new_suffix in LEGACY_RENAMES.items():
+                if key.endswith(old_suffix):
+                    new = key[: -len(old_suffix)] + new_suffix
+                    report.renamed.append((key, new))
+            renamed[new] = tensor
+
+        # The base-model prefix rule. A task model keeps its base model under `self.bert` (parameters
+        # "bert.encoder..."), a bare BertModel has no prefix. Either kind of checkpoint loads into either kind.
+        expected = {name: p.shape for name, p in self.state_dict().items()}
+        prefix = self.base_model_prefix + "."
+        ckpt_has_prefix = any(k.startswith(prefix) for k in renamed)
+        model_has_prefix = any(k.startswith(prefix) for k in expected)
+        if model_has_prefix and not ckpt_has_prefix:  # base checkpoint → task model
+            renamed = {(k if k in expected else prefix + k): v for k, v in renamed.items()}
+        elif ckpt_has_prefix and not model_has_prefix:  # task checkpoint → base model: heads become unused
+            renamed = {(k[len(prefix):] if k.startswith(prefix) else k): v for k, v in renamed.items()}
+
+        # Tied parameters are filled by tie_weights(), not from the file.
+        if self.config.tie_word_embeddings:
+            for target in self.tied_weights:
+                expected.pop(target, None)
+                renamed.pop(target, None)
+
+        kept: dict[str, torch.Tensor] = {}
+        mismatched = []
+        for key, tensor in renamed.items():
+            if key not in expected:
+                if not any(re.search(p, key) for p in self.ignore_on_load):
+                    report.unexpected.append(key)
+            elif tensor.shape != expected[key]:
+                mismatched.append((key, tuple(tensor.shape), tuple(expected[key])))
+            else:
+                kept[key] = tensor
+        if mismatched and not ignore_mismatched_sizes:
+            lines = "\n".join(f"  {k}: checkpoint {list(c)}, model {list(m)}" for k, c, m in mismatched)
+            raise ShapeMismatchError(
+                f"Some weights of {report.source} do not fit {type(self).__name__}:\n{lines}\n"
+                "This usually means a different number of labels or a different vocabulary. To start those "
+                "layers afresh, pass ignore_mismatched_sizes=True (they are then re-initialized and need training)."
+            )
+        report.mismatched = mismatched
+        report.loaded = sorted(kept)
+        mismatched_names = {m[0] for m in mismatched}
+        report.newly_initialized = [k for k in expected if k not in kept and k not in mismatched_names]
+        return kept
+
+    # -- saving ----------------------------------------------------------------------------------------------
+    def save_pretrained(self, save_directory: str | os.PathLike) -> Path:
+        """Write `config.json` and `model.safetensors`; transformers loads them to identical outputs."""
+        from safetensors.torch import save_file
+
+        folder = Path(save_directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        config = self.config
+        config.architectures = [type(self).__name__]
+        config.save_pretrained(folder)
+        state = self.state_dict()
+        if config.tie_word_embeddings:
+            for target in self.tied_weights:  # stored once, under the source's name
+                state.pop(target, None)
+        # safetensors refuses tensors that share memory or are not contiguous: give each its own copy.
+        state = {k: v.detach().contiguous().clone() if _shares_storage(v, state, k) else v.detach().contiguous() for k, v in state.items()}
+        save_file(state, folder / SAFE_WEIGHTS_NAME, metadata={"format": "pt"})
+        return folder
+
+
+def _shares_storage(tensor: torch.Tensor, state: dict[str, torch.Tensor], key: str) -> bool:
+    ptr = tensor.untyped_storage().data_ptr()
+    return any(k != key and v.untyped_storage().data_ptr() == ptr for k, v in state.items())
+
+
+def _apply_overrides(config: PretrainedConfig, overrides: dict[str, Any], model_cls: type) -> None:
+    """`from_pretrained(..., num_labels=3)`: keyword arguments that name config attributes replace them."""
+    for key, value in overrides.items():
+        if not hasattr(config, key):
+            raise TypeError(
+                f"{model_cls.__name__}.from_pretrained() got an unknown argument {key!r}: it is neither a loading "
+                f"option nor a key of {type(config).__name__}. Loading options: config, {', '.join(_HUB_OPTIONS)}, "
+                "dtype, device, ignore_mismatched_sizes, output_loading_info."
+            )
+        setattr(config, key, value)
+
+
+def _materialize(model: nn.Module, names: list[str], dtype: torch.dtype, device: str | torch.device) -> None:
+    """Give memory and initial values to the parameters (still on meta) that the checkpoint did not provide."""
+    std = getattr(model.config, "initializer_range", 0.02)
+    for name in names:
+        module_name, _, attr = name.rpartition(".")
+        module = model.get_submodule(module_name)
+        old = getattr(module, attr)
+        if not old.is_meta:
+            continue
+        new = torch.empty(old.shape, dtype=dtype if old.is_floating_point() else old.dtype, device=device)
+        _init_new_tensor(module, attr, new, std)
+        if isinstance(old, nn.Parameter):
+            setattr(module, attr, nn.Parameter(new, requires_grad=old.requires_grad))
+        else:
+            module.register_buffer(attr, new)

