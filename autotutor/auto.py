@@ -114,7 +114,9 @@ class _AutoModelBase:
             config = model_cls.config_class.from_dict(config_dict)
         else:
             model_cls = cls.model_class(config.to_dict(), checkpoint)
-        return model_cls.from_pretrained(name_or_path, config=config, **kwargs)
+        for key in _HUB_OPTIONS:  # already used to resolve `checkpoint`
+            kwargs.pop(key, None)
+        return model_cls.from_pretrained(checkpoint, config=config, **kwargs)
 
     @classmethod
     def from_config(cls, config: PretrainedConfig) -> PreTrainedModel:
@@ -161,7 +163,9 @@ class AutoTokenizer:
         _refuse_remote_code(kwargs)
         checkpoint = open_checkpoint(name_or_path, **_split_hub_options(kwargs))
         tokenizer_cls = _tokenizer_class(checkpoint)
-        return tokenizer_cls.from_pretrained(name_or_path, **kwargs)
+        for key in _HUB_OPTIONS:
+            kwargs.pop(key, None)
+        return tokenizer_cls.from_checkpoint(checkpoint, **kwargs)
 
 
 def _tokenizer_class(checkpoint: Checkpoint) -> type[PreTrainedTokenizer]:

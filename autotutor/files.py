@@ -61,6 +61,7 @@ class Checkpoint:
         self.cache_dir = cache_dir
         self.local_files_only = local_files_only
         self.token = token
+        self._unreachable = False  # set once the Hub failed to answer: the rest comes from the cache
 
     # -- what learners see in messages ------------------------------------------------------------------
     def describe(self) -> str:
@@ -96,7 +97,7 @@ class Checkpoint:
         return self._hub_file(filename)
 
     def _offline(self) -> bool:
-        if self.local_files_only or _offline_by_env():
+        if self.local_files_only or self._unreachable or _offline_by_env():
             return True
         from huggingface_hub import constants
 
@@ -127,7 +128,7 @@ class Checkpoint:
             )
             if isinstance(found, str):
                 return Path(found)
-            self._explain_offline_miss()
+            self._explain_offline_miss(unreachable=self._unreachable)
             return None  # the revision is cached, the file is not: treat it as absent
         try:
             return Path(
@@ -140,6 +141,11 @@ class Checkpoint:
                     token=self.token,
                 )
             )
+        except hf_errors.LocalEntryNotFoundError:
+            # The Hub could not be reached. (This class derives from EntryNotFoundError, so it is caught
+            # first.) This file and the later ones come from the cache only, without waiting for the network.
+            self._unreachable = True
+            return self._hub_file(filename)
         except hf_errors.EntryNotFoundError:
             return None
         except hf_errors.RevisionNotFoundError as err:
@@ -152,10 +158,6 @@ class Checkpoint:
                 f"'{self.name_or_path}' is not a folder on this machine and not a repository the Hub lets you "
                 "read. Check the spelling, or log in with `hf auth login` for a private or gated model."
             ) from err
-        except hf_errors.LocalEntryNotFoundError:
-            # The Hub could not be reached and the cache lacks this file.
-            self._explain_offline_miss(unreachable=True)
-            return None
 
     def _explain_offline_miss(self, *, unreachable: bool = False) -> None:
         """Raise a helpful error when the repository or revision is not in the cache at all."""
@@ -165,6 +167,8 @@ class Checkpoint:
             "To get the files, run once with network access "
             f"(`hf download {self.name_or_path}`), or copy the checkpoint folder here and pass its path."
         )
+        if unreachable:
+            how += " Set HF_HUB_OFFLINE=1 to skip the network attempts when working offline."
         if not repo.is_dir():
             raise CheckpointNotFoundError(
                 f"'{self.name_or_path}' is not a folder on this machine, and it is not in the Hub cache "
@@ -179,7 +183,7 @@ class Checkpoint:
 
 
 def open_checkpoint(
-    name_or_path: str | os.PathLike,
+    name_or_path: str | os.PathLike | Checkpoint,
     *,
     revision: str | None = None,
     subfolder: str = "",
@@ -194,6 +198,8 @@ def open_checkpoint(
         Traceback (most recent call last):
         autotutor.errors.CheckpointNotFoundError: ...
     """
+    if isinstance(name_or_path, Checkpoint):  # already resolved (the Auto classes pass theirs on)
+        return name_or_path
     name = os.fspath(name_or_path)
     if revision is not None and (not isinstance(revision, str) or not re.fullmatch(r"[\w.\-/]+", revision) or ".." in revision):
         raise RevisionNotFoundError(

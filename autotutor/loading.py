@@ -354,7 +354,7 @@ class PreTrainedModel(nn.Module):
     @classmethod
     def from_pretrained(
         cls,
-        name_or_path: str | os.PathLike,
+        name_or_path: str | os.PathLike | Checkpoint,
         *,
         config: PretrainedConfig | None = None,
         revision: str | None = None,
@@ -391,7 +391,7 @@ class PreTrainedModel(nn.Module):
         else:
             config = cls.config_class.from_dict(config.to_dict())
         _apply_overrides(config, config_overrides, cls)
-        config.name_or_path = os.fspath(name_or_path)
+        config.name_or_path = checkpoint.name_or_path
         return cls._load(checkpoint, config, dtype=dtype, device=device or device_map or "cpu",
                          ignore_mismatched_sizes=ignore_mismatched_sizes,
                          output_loading_info=output_loading_info, use_safetensors=use_safetensors)

@@ -100,3 +100,27 @@ def test_missing_subfolder(tiny_checkpoint):
     folder, _ = tiny_checkpoint("bert", "AutoModel")
     with pytest.raises(CheckpointNotFoundError, match="no subfolder 'nope'"):
         AutoConfig.from_pretrained(folder, subfolder="nope")
+
+
+def test_unreachable_hub_falls_back_to_the_cache_once(hub_cache, tiny_checkpoint, monkeypatch):
+    """When the Hub does not answer, the first file costs one attempt; the rest come straight from the cache."""
+    import huggingface_hub
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    folder, _ = tiny_checkpoint("bert", "AutoModel")
+    hub_cache("org/cached", folder)
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    attempts = []
+
+    def unreachable(repo_id, filename, **kwargs):
+        attempts.append(filename)
+        raise LocalEntryNotFoundError("Connection error, and the file is not in the cache.")
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", unreachable)
+    model = AutoModel.from_pretrained("org/cached")
+    assert type(model).__name__ == "BertModel" and model.load_report.is_clean
+    assert attempts == ["config.json"]
+
+    with pytest.raises(CheckpointNotFoundError, match="could not be reached.*HF_HUB_OFFLINE=1"):
+        AutoModel.from_pretrained("org/not-cached")

@@ -251,3 +251,24 @@ def test_save_pretrained_round_trip_through_transformers(arch, auto_name, tiny_c
     with torch.no_grad():
         torch.testing.assert_close(theirs.eval()(**_ids())[0], model(**_ids())[0], atol=ATOL, rtol=0)
     assert autotutor.AutoConfig.from_pretrained(tmp_path) == model.config
+
+
+def test_load_report_is_displayed_as_a_table_in_a_notebook(tiny_checkpoint, monkeypatch, caplog):
+    """Inside a Jupyter kernel the report goes to IPython's display (HTML table), not to the log."""
+    import sys
+    import types
+
+    shown = []
+    shell = types.SimpleNamespace(kernel=object())
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: shell
+    display_module = types.ModuleType("IPython.display")
+    display_module.display = shown.append
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", display_module)
+
+    folder, _ = tiny_checkpoint("bert", "AutoModel")
+    with caplog.at_level(logging.WARNING, logger="autotutor"):
+        model = AutoModelForSequenceClassification.from_pretrained(folder)
+    assert shown == [model.load_report] and "<table>" in shown[0]._repr_html_()
+    assert caplog.text == ""
