@@ -143,6 +143,7 @@ class Transformer(nn.Module):
         super().__init__()
         self.layer = nn.ModuleList(TransformerBlock(config) for _ in range(config.n_layers))
 
+    # Copied from autotutor.models.bert.BertEncoder.forward
     def forward(self, x, bias, output_hidden_states, output_attentions):
         all_hidden, all_weights = [x], []
         for layer in self.layer:
