@@ -8,11 +8,17 @@ The same lines run with transformers. Read `autotutor/auto.py` first, then follo
 """
 
 from .auto import (
+    AutoBackbone,
     AutoConfig,
+    AutoFeatureExtractor,
+    AutoImageProcessor,
     AutoModel,
+    AutoModelForAudioClassification,
+    AutoModelForImageClassification,
     AutoModelForMaskedLM,
     AutoModelForSequenceClassification,
     AutoModelForTokenClassification,
+    AutoProcessor,
     AutoTokenizer,
 )
 from .loading import LoadReport
@@ -20,11 +26,17 @@ from .loading import LoadReport
 __version__ = "0.1.0"
 
 __all__ = [
+    "AutoBackbone",
     "AutoConfig",
+    "AutoFeatureExtractor",
+    "AutoImageProcessor",
     "AutoModel",
+    "AutoModelForAudioClassification",
+    "AutoModelForImageClassification",
     "AutoModelForMaskedLM",
     "AutoModelForSequenceClassification",
     "AutoModelForTokenClassification",
+    "AutoProcessor",
     "AutoTokenizer",
     "LoadReport",
 ]

@@ -10,19 +10,32 @@ import os
 from typing import Any, ClassVar
 
 from .configuration import PretrainedConfig, load_config_dict
-from .constants import TOKENIZER_CONFIG_FILE
-from .errors import RemoteCodeError, TokenizerError
+from .constants import (
+    PREPROCESSOR_CONFIG_FILE,
+    PROCESSOR_CONFIG_FILE,
+    TOKENIZER_CONFIG_FILE,
+    TOKENIZER_FILE,
+    VOCAB_FILE,
+)
+from .errors import ConfigError, RemoteCodeError, TokenizerError
 from .files import Checkpoint, open_checkpoint, read_json
 from .loading import PreTrainedModel
-from .registry import REGISTRY, Architecture, architecture_for
+from .preprocessing import read_preprocessor_dict
+from .registry import PREPROCESSORS, REGISTRY, Architecture, architecture_for
 from .tokenization import TOKENIZER_CLASSES, PreTrainedTokenizer
 
 __all__ = [
+    "AutoBackbone",
     "AutoConfig",
+    "AutoFeatureExtractor",
+    "AutoImageProcessor",
     "AutoModel",
+    "AutoModelForAudioClassification",
+    "AutoModelForImageClassification",
     "AutoModelForMaskedLM",
     "AutoModelForSequenceClassification",
     "AutoModelForTokenClassification",
+    "AutoProcessor",
     "AutoTokenizer",
 ]
 
@@ -149,6 +162,25 @@ class AutoModelForMaskedLM(_AutoModelBase):
     task = "masked-lm"
 
 
+class AutoModelForImageClassification(_AutoModelBase):
+    """A model with one label per image."""
+
+    task = "image-classification"
+
+
+class AutoModelForAudioClassification(_AutoModelBase):
+    """A model with one label per audio clip (speech emotion, keyword, ...)."""
+
+    task = "audio-classification"
+
+
+class AutoBackbone(_AutoModelBase):
+    """A model that returns feature maps from chosen stages (`out_indices` or `out_features`), for detection
+    or segmentation heads built on top. Unlike transformers 5.23, it works from a folder and offline."""
+
+    task = "backbone"
+
+
 class AutoTokenizer:
     """`AutoTokenizer.from_pretrained(name)` → the tokenizer the checkpoint was trained with.
 
@@ -184,3 +216,106 @@ def _tokenizer_class(checkpoint: Checkpoint) -> type[PreTrainedTokenizer]:
     if arch.tokenizer is None:
         raise TokenizerError(f"{checkpoint.describe()} is a '{config_dict.get('model_type')}' checkpoint, which has no tokenizer.")
     return arch.tokenizer
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Preprocessing: images, audio, and processors that combine several
+# ---------------------------------------------------------------------------------------------------------------
+def _named_class(name: str, path: Any) -> type:
+    if name not in PREPROCESSORS:
+        raise ConfigError(f"{path} names the class '{name}'; autotutor has {', '.join(sorted(PREPROCESSORS))}.")
+    return PREPROCESSORS[name]
+
+
+def _preprocessor_class(checkpoint: Checkpoint, section: str, role: str) -> type:
+    """The class for `section` ("image_processor" / "feature_extractor"): named in the JSON, else by model_type."""
+    found = read_preprocessor_dict(checkpoint, section)
+    if found is not None:
+        settings, path = found
+        name = settings.get("image_processor_type") or settings.get("feature_extractor_type")
+        if name:
+            return _named_class(name, path)
+    if checkpoint.get("config.json") is not None:
+        arch = _architecture(load_config_dict(checkpoint), checkpoint)
+        cls = getattr(arch, section)
+        if cls is not None:
+            return cls
+    raise ConfigError(
+        f"{checkpoint.describe()} has no {role} settings ({PREPROCESSOR_CONFIG_FILE} or {PROCESSOR_CONFIG_FILE}) "
+        f"that autotutor can use (it contains: {', '.join(checkpoint.listing()) or 'no files'})."
+    )
+
+
+class AutoImageProcessor:
+    """`AutoImageProcessor.from_pretrained(name)` → the image processor the checkpoint's model expects.
+
+    The class comes from `image_processor_type` (or the older `feature_extractor_type`) in
+    preprocessor_config.json / processor_config.json, else from config.json's `model_type`.
+    """
+
+    def __init__(self) -> None:
+        raise TypeError("Use AutoImageProcessor.from_pretrained(name_or_path).")
+
+    @staticmethod
+    def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any):
+        _refuse_remote_code(kwargs)
+        checkpoint = open_checkpoint(name_or_path, **_split_hub_options(kwargs))
+        cls = _preprocessor_class(checkpoint, "image_processor", "image preprocessing")
+        return cls.from_checkpoint(checkpoint, **{k: v for k, v in kwargs.items() if k not in _HUB_OPTIONS})
+
+
+class AutoFeatureExtractor:
+    """`AutoFeatureExtractor.from_pretrained(name)` → the feature extractor (audio: raw samples → model inputs)."""
+
+    def __init__(self) -> None:
+        raise TypeError("Use AutoFeatureExtractor.from_pretrained(name_or_path).")
+
+    @staticmethod
+    def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any):
+        _refuse_remote_code(kwargs)
+        checkpoint = open_checkpoint(name_or_path, **_split_hub_options(kwargs))
+        cls = _preprocessor_class(checkpoint, "feature_extractor", "feature extraction")
+        return cls.from_checkpoint(checkpoint, **{k: v for k, v in kwargs.items() if k not in _HUB_OPTIONS})
+
+
+class AutoProcessor:
+    """`AutoProcessor.from_pretrained(name)` → everything that prepares the model's inputs.
+
+    A multimodal checkpoint gets its processor (an image processor and a tokenizer together). A checkpoint
+    with a single kind of preprocessing gets just that, as in transformers: its tokenizer, else its image
+    processor, else its feature extractor.
+    """
+
+    def __init__(self) -> None:
+        raise TypeError("Use AutoProcessor.from_pretrained(name_or_path).")
+
+    @staticmethod
+    def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any):
+        _refuse_remote_code(kwargs)
+        checkpoint = open_checkpoint(name_or_path, **_split_hub_options(kwargs))
+        options = {k: v for k, v in kwargs.items() if k not in _HUB_OPTIONS}
+        cls = _processor_class(checkpoint)
+        if cls is not None:
+            return cls.from_checkpoint(checkpoint, **options)
+        if checkpoint.get(TOKENIZER_FILE) is not None or checkpoint.get(VOCAB_FILE) is not None:
+            return AutoTokenizer.from_pretrained(checkpoint, **options)
+        for section in ("image_processor", "feature_extractor"):
+            if read_preprocessor_dict(checkpoint, section) is not None:
+                return _preprocessor_class(checkpoint, section, section).from_checkpoint(checkpoint, **options)
+        raise ConfigError(
+            f"{checkpoint.describe()} has no preprocessing files (tokenizer, {PREPROCESSOR_CONFIG_FILE} or "
+            f"{PROCESSOR_CONFIG_FILE}); it contains: {', '.join(checkpoint.listing()) or 'no files'}."
+        )
+
+
+def _processor_class(checkpoint: Checkpoint) -> type | None:
+    """A multimodal processor class, if the checkpoint names one or its model_type has one."""
+    for filename in (PROCESSOR_CONFIG_FILE, PREPROCESSOR_CONFIG_FILE, TOKENIZER_CONFIG_FILE):
+        path = checkpoint.get(filename)
+        if path is not None:
+            name = read_json(path).get("processor_class")
+            if name:
+                return _named_class(name, path)
+    if checkpoint.get("config.json") is not None:
+        return _architecture(load_config_dict(checkpoint), checkpoint).processor
+    return None

@@ -16,3 +16,7 @@ VOCAB_FILE = "vocab.txt"
 
 # transformers stores "no limit" as this very large integer; kept so saved files read the same.
 VERY_LARGE_INTEGER = int(1e30)
+
+# Preprocessing: image processors and feature extractors (old and new homes of their settings).
+PREPROCESSOR_CONFIG_FILE = "preprocessor_config.json"
+PROCESSOR_CONFIG_FILE = "processor_config.json"

@@ -5,7 +5,7 @@ To add an architecture: write `models/<name>.py`, import its classes here and ad
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .configuration import PretrainedConfig
 from .errors import UnknownModelTypeError, UnsupportedTaskError
@@ -13,7 +13,7 @@ from .loading import PreTrainedModel
 from .models import bert, distilbert
 from .tokenization import BertTokenizer, DistilBertTokenizer, PreTrainedTokenizer
 
-__all__ = ["Architecture", "REGISTRY", "TASKS", "architecture_for"]
+__all__ = ["Architecture", "PREPROCESSORS", "REGISTRY", "TASKS", "architecture_for"]
 
 
 @dataclass(frozen=True)
@@ -21,17 +21,22 @@ class Architecture:
     config: type[PretrainedConfig]
     models: dict[str, type[PreTrainedModel]]  # task → class; "base" is the bare model without a head
     tokenizer: type[PreTrainedTokenizer] | None = None
-    notes: dict[str, str] = field(default_factory=dict)
+    image_processor: type | None = None
+    feature_extractor: type | None = None
+    processor: type | None = None
+    # Why there is no model at all, when that is a deliberate choice (said instead of "no such head").
+    no_model_because: str | None = None
 
     def model_for(self, task: str, *, source: str) -> type[PreTrainedModel]:
-        try:
+        if task in self.models:
             return self.models[task]
-        except KeyError:
-            have = ", ".join(TASKS[t] for t in self.models)
-            raise UnsupportedTaskError(
-                f"{source} is a '{self.config.model_type}' checkpoint, and autotutor's "
-                f"{self.config.model_type} has no {task} head. Auto classes that work with it: {have}."
-            ) from None
+        if self.no_model_because:
+            raise UnsupportedTaskError(f"{source}: {self.no_model_because}")
+        have = ", ".join(TASKS[t] for t in self.models)
+        raise UnsupportedTaskError(
+            f"{source} is a '{self.config.model_type}' checkpoint, and autotutor's "
+            f"{self.config.model_type} has no {task} head. Auto classes that work with it: {have}."
+        )
 
 
 # The Auto class that asks for each task (used in messages).
@@ -40,6 +45,9 @@ TASKS = {
     "sequence-classification": "AutoModelForSequenceClassification",
     "token-classification": "AutoModelForTokenClassification",
     "masked-lm": "AutoModelForMaskedLM",
+    "image-classification": "AutoModelForImageClassification",
+    "audio-classification": "AutoModelForAudioClassification",
+    "backbone": "AutoBackbone",
 }
 
 REGISTRY: dict[str, Architecture] = {
@@ -63,6 +71,13 @@ REGISTRY: dict[str, Architecture] = {
         },
         tokenizer=DistilBertTokenizer,
     ),
+}
+
+
+# Class names found in preprocessor_config.json / processor_config.json ("image_processor_type",
+# "feature_extractor_type", "processor_class") → autotutor's class. Old "...FeatureExtractor" names of image
+# preprocessing map to the image processor that replaced them.
+PREPROCESSORS: dict[str, type] = {
 }
 
 

@@ -1,0 +1,116 @@
+"""What image processors and feature extractors share: settings read from a JSON file.
+
+A checkpoint describes its preprocessing in one of two places:
+
+    preprocessor_config.json   the older home, one object: {"feature_extractor_type": "ViTFeatureExtractor",
+                               "size": 224, "image_mean": [...], ...} or {"image_processor_type": ...}
+    processor_config.json      the newer one, written by a processor: {"processor_class": "...",
+                               "image_processor": {...}, "feature_extractor": {...}}
+
+`Preprocessor` reads either, keeps keys it does not know (so saving loses nothing), and lets keyword
+arguments override values, like the config classes do for models.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from .constants import PREPROCESSOR_CONFIG_FILE, PROCESSOR_CONFIG_FILE
+from .errors import ConfigError
+from .files import Checkpoint, open_checkpoint, read_json
+
+__all__ = ["Preprocessor", "read_preprocessor_dict"]
+
+P = TypeVar("P", bound="Preprocessor")
+
+_HUB_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token")
+
+
+def read_preprocessor_dict(checkpoint: Checkpoint, section: str) -> tuple[dict[str, Any], Path] | None:
+    """The settings of `section` ("image_processor" or "feature_extractor") and the file they came from.
+
+    processor_config.json's nested section wins over preprocessor_config.json, as in transformers 5.
+    Returns None when the checkpoint has neither.
+    """
+    nested = checkpoint.get(PROCESSOR_CONFIG_FILE)
+    if nested is not None:
+        data = read_json(nested, what="processor configuration")
+        if isinstance(data.get(section), dict):
+            return data[section], nested
+    flat = checkpoint.get(PREPROCESSOR_CONFIG_FILE)
+    if flat is not None:
+        return read_json(flat, what="preprocessing configuration"), flat
+    return None
+
+
+class Preprocessor:
+    """Base class of image processors and feature extractors.
+
+    A subclass sets `section` (its key inside processor_config.json), `type_key` (the key naming its class)
+    and `model_input_names`, and declares its settings as keyword arguments of `__init__`, calling
+    `super().__init__(**kwargs)` with the rest so unknown keys are kept.
+    """
+
+    section: ClassVar[str] = ""
+    type_key: ClassVar[str] = ""
+    model_input_names: ClassVar[list[str]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Keys describing the file, not the preprocessing.
+        for key in ("image_processor_type", "feature_extractor_type", "processor_class", "_processor_class"):
+            kwargs.pop(key, None)
+        self.extra = kwargs  # unknown keys, written back by save_pretrained
+
+    # -- reading ------------------------------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls: type[P], settings: dict[str, Any], **overrides: Any) -> P:
+        merged = {**copy.deepcopy(settings), **overrides}
+        return cls(**merged)
+
+    @classmethod
+    def from_checkpoint(cls: type[P], checkpoint: Checkpoint, **overrides: Any) -> P:
+        found = read_preprocessor_dict(checkpoint, cls.section)
+        if found is None:
+            present = ", ".join(checkpoint.listing()) or "no files"
+            raise ConfigError(
+                f"{checkpoint.describe()} has neither {PREPROCESSOR_CONFIG_FILE} nor {PROCESSOR_CONFIG_FILE} "
+                f"(it contains: {present}), so its {cls.__name__} settings are unknown."
+            )
+        settings, path = found
+        try:
+            return cls.from_dict(settings, **overrides)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"{path}: {err}") from err
+
+    @classmethod
+    def from_pretrained(cls: type[P], name_or_path: str | os.PathLike | Checkpoint, **kwargs: Any) -> P:
+        """Read the preprocessing settings of a folder or Hub id; keyword arguments override them."""
+        hub = {k: kwargs.pop(k) for k in _HUB_OPTIONS if k in kwargs}
+        return cls.from_checkpoint(open_checkpoint(name_or_path, **hub), **kwargs)
+
+    # -- writing ------------------------------------------------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        """The subclass's own settings (the keyword arguments of its __init__)."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {**self.extra, **self.settings(), self.type_key: type(self).__name__}
+        return dict(sorted(out.items()))
+
+    def to_json_string(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def save_pretrained(self, save_directory: str | os.PathLike) -> Path:
+        """Write preprocessor_config.json (the form both libraries read) and return its path."""
+        folder = Path(save_directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / PREPROCESSOR_CONFIG_FILE
+        path.write_text(self.to_json_string(), encoding="utf-8")
+        return path
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__} {self.to_json_string()}"
