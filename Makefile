@@ -6,7 +6,15 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; course machines and containers often run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test bench clean
+.PHONY: lab test bench clean system-deps
+
+# Tesseract OCR with French and Arabic data, for AutoProcessor's apply_ocr (Debian / Ubuntu packages).
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-fra tesseract-ocr-ara
+system-deps:
+	@if tesseract --list-langs 2>/dev/null | grep -qx ara && tesseract --list-langs 2>/dev/null | grep -qx fra; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; \
+	elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; \
+	else echo "Please install: $(OCR_PACKAGES)"; exit 1; fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +24,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev,lab]"
 	touch $(STAMP)
 
-lab: $(STAMP)
+lab: $(STAMP) system-deps
 	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(PY) -m pytest
 
 bench: $(STAMP)
