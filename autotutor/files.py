@@ -62,6 +62,7 @@ class Checkpoint:
         self.local_files_only = local_files_only
         self.token = token
         self._unreachable = False  # set once the Hub failed to answer: the rest comes from the cache
+        self._resolved: dict[str, Path | None] = {}
 
     # -- what learners see in messages ------------------------------------------------------------------
     def describe(self) -> str:
@@ -94,7 +95,9 @@ class Checkpoint:
         if self.folder is not None:
             path = self.folder / filename
             return path if path.is_file() else None
-        return self._hub_file(filename)
+        if filename not in self._resolved:  # ask the Hub once per file, however many readers need it
+            self._resolved[filename] = self._hub_file(filename)
+        return self._resolved[filename]
 
     def _offline(self) -> bool:
         if self.local_files_only or self._unreachable or _offline_by_env():
@@ -150,7 +153,7 @@ class Checkpoint:
             return None
         except hf_errors.RevisionNotFoundError as err:
             raise RevisionNotFoundError(
-                f"Revision '{self.revision}' does not exist for {self.name_or_path!r}. "
+                f"Revision '{self.revision or 'main'}' does not exist for {self.name_or_path!r}. "
                 "Pass an existing branch name, tag or commit hash as revision=."
             ) from err
         except (hf_errors.RepositoryNotFoundError, hf_errors.GatedRepoError) as err:
