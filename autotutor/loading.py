@@ -311,6 +311,8 @@ class PreTrainedModel(nn.Module):
     tied_weights: ClassVar[dict[str, str]] = {}
     # Checkpoint tensors safe to drop without a word (buffers older versions saved).
     ignore_on_load: ClassVar[tuple[str, ...]] = ()
+    # Old name endings this architecture's checkpoints may use → today's, on top of LEGACY_RENAMES.
+    legacy_renames: ClassVar[dict[str, str]] = {}
 
     def __init__(self, config: PretrainedConfig) -> None:
         super().__init__()
@@ -441,11 +443,11 @@ class PreTrainedModel(nn.Module):
 
     def _match_names(self, state: dict[str, torch.Tensor], report: LoadReport, ignore_mismatched_sizes: bool) -> dict[str, torch.Tensor]:
         """Rename checkpoint tensors to this model's parameter names and sort them into the report."""
-        # Legacy names: LayerNorm.gamma → LayerNorm.weight, LayerNorm.beta → LayerNorm.bias.
+        # Legacy names: LayerNorm.gamma → LayerNorm.weight, LayerNorm.beta → LayerNorm.bias, and the model's own.
         renamed: dict[str, torch.Tensor] = {}
         for key, tensor in state.items():
             new = key
-            for old_suffix, new_suffix in LEGACY_RENAMES.items():
+            for old_suffix, new_suffix in {**LEGACY_RENAMES, **self.legacy_renames}.items():
                 if key.endswith(old_suffix):
                     new = key[: -len(old_suffix)] + new_suffix
                     report.renamed.append((key, new))
