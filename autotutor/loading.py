@@ -444,10 +444,11 @@ class PreTrainedModel(nn.Module):
     def _match_names(self, state: dict[str, torch.Tensor], report: LoadReport, ignore_mismatched_sizes: bool) -> dict[str, torch.Tensor]:
         """Rename checkpoint tensors to this model's parameter names and sort them into the report."""
         # Legacy names: LayerNorm.gamma → LayerNorm.weight, LayerNorm.beta → LayerNorm.bias, and the model's own.
+        renames = {**LEGACY_RENAMES, **self.legacy_renames}
         renamed: dict[str, torch.Tensor] = {}
         for key, tensor in state.items():
             new = key
-            for old_suffix, new_suffix in {**LEGACY_RENAMES, **self.legacy_renames}.items():
+            for old_suffix, new_suffix in renames.items():
                 if key.endswith(old_suffix):
                     new = key[: -len(old_suffix)] + new_suffix
                     report.renamed.append((key, new))
