@@ -8,13 +8,15 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test bench clean system-deps
 
-# Tesseract OCR with French and Arabic data, for AutoProcessor's apply_ocr (Debian / Ubuntu packages).
-OCR_PACKAGES := tesseract-ocr tesseract-ocr-fra tesseract-ocr-ara
+# Debian / Ubuntu packages: Tesseract OCR with French and Arabic data (AutoProcessor's apply_ocr), espeak-ng
+# (the course pack's speech clips) and fonts with Arabic glyphs (its document images).
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-fra tesseract-ocr-ara espeak-ng fonts-noto-core fonts-dejavu-core
 system-deps:
-	@if tesseract --list-langs 2>/dev/null | grep -qx ara && tesseract --list-langs 2>/dev/null | grep -qx fra; then :; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; \
-	elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; \
-	else echo "Please install: $(OCR_PACKAGES)"; exit 1; fi
+	@if tesseract --list-langs 2>/dev/null | grep -qx ara && tesseract --list-langs 2>/dev/null | grep -qx fra \
+	    && command -v espeak-ng >/dev/null && [ -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	else echo "Please install: $(SYSTEM_PACKAGES)"; exit 1; fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +27,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP) system-deps
+	$(VENV)/bin/autotutor pack install
 	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/
 
 test: $(STAMP) system-deps

