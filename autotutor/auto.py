@@ -21,8 +21,8 @@ from .errors import ConfigError, RemoteCodeError, TokenizerError
 from .files import Checkpoint, open_checkpoint, read_json
 from .loading import PreTrainedModel
 from .preprocessing import read_preprocessor_dict
-from .registry import PREPROCESSORS, REGISTRY, Architecture, architecture_for
-from .tokenization import TOKENIZER_CLASSES, PreTrainedTokenizer
+from .registry import PREPROCESSORS, REGISTRY, TOKENIZERS, Architecture, architecture_for
+from .tokenization import PreTrainedTokenizer
 
 __all__ = [
     "AutoBackbone",
@@ -205,12 +205,12 @@ def _tokenizer_class(checkpoint: Checkpoint) -> type[PreTrainedTokenizer]:
     if config_path is not None:
         name = read_json(config_path, what="tokenizer configuration").get("tokenizer_class")
         if name is not None:
-            if name not in TOKENIZER_CLASSES:
+            if name not in TOKENIZERS:
                 raise TokenizerError(
                     f"{config_path} asks for tokenizer_class '{name}'; autotutor has "
-                    f"{', '.join(sorted(TOKENIZER_CLASSES))}."
+                    f"{', '.join(sorted(TOKENIZERS))}."
                 )
-            return TOKENIZER_CLASSES[name]
+            return TOKENIZERS[name]
     config_dict = load_config_dict(checkpoint)
     arch = _architecture(config_dict, checkpoint)
     if arch.tokenizer is None:

@@ -53,3 +53,27 @@ class ShapeMismatchError(ValueError, AutotutorError):
 
 class TokenizerError(ValueError, AutotutorError):
     """The tokenizer files are missing, malformed or an option is invalid."""
+
+
+class TesseractNotFoundError(FileNotFoundError, AutotutorError):
+    """The `tesseract` program (OCR) is not installed, or not on PATH."""
+
+
+class OCRLanguageError(ValueError, AutotutorError):
+    """Tesseract has no trained data for a requested language."""
+
+
+class OCRError(RuntimeError, AutotutorError):
+    """Tesseract ran and failed (a bad option, an unreadable image, ...)."""
+
+
+class ProcessorError(ValueError, AutotutorError):
+    """The inputs given to a processor do not fit together (words without boxes, boxes with OCR, ...)."""
+
+
+class ImageError(ValueError, AutotutorError):
+    """An image could not be read, or has a shape or values no image processor or vision model can use."""
+
+
+class AudioError(ValueError, AutotutorError):
+    """An audio clip has a sampling rate, shape or length the feature extractor or model cannot use."""

@@ -289,9 +289,9 @@ def _resolve_dtype(dtype: str | torch.dtype | None, config: PretrainedConfig, st
 def _init_new_tensor(module: nn.Module, name: str, tensor: torch.Tensor, std: float) -> None:
     """Give a weight the checkpoint lacked the initial value transformers would give it."""
     with torch.no_grad():
-        if isinstance(module, nn.LayerNorm):
+        if isinstance(module, (nn.LayerNorm, nn.GroupNorm)):
             tensor.fill_(1.0 if name == "weight" else 0.0)
-        elif name == "weight" and isinstance(module, (nn.Linear, nn.Embedding)):
+        elif name == "weight" and isinstance(module, (nn.Linear, nn.Embedding, nn.Conv1d, nn.Conv2d)):
             tensor.normal_(0.0, std)
             if isinstance(module, nn.Embedding) and module.padding_idx is not None:
                 tensor[module.padding_idx].zero_()

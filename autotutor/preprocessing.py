@@ -19,15 +19,44 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+import torch
+
 from .constants import PREPROCESSOR_CONFIG_FILE, PROCESSOR_CONFIG_FILE
 from .errors import ConfigError
 from .files import Checkpoint, open_checkpoint, read_json
 
-__all__ = ["Preprocessor", "read_preprocessor_dict"]
+__all__ = ["BatchFeature", "Preprocessor", "read_preprocessor_dict"]
 
 P = TypeVar("P", bound="Preprocessor")
 
 _HUB_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token")
+
+
+class BatchFeature(dict):
+    """What image processors and feature extractors return: a dict (`inputs["pixel_values"]`) that also allows
+    `inputs.pixel_values`, and `inputs.to(device)` to move every tensor at once. `model(**inputs)` passes them
+    as keyword arguments.
+
+    Example:
+        >>> inputs = BatchFeature({"input_values": torch.zeros(1, 4)})
+        >>> inputs.input_values.shape
+        torch.Size([1, 4])
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"this BatchFeature has no {name!r}; it holds {', '.join(self) or 'nothing'}.") from None
+
+    def to(self, *args: Any, **kwargs: Any) -> "BatchFeature":
+        """Move the tensors to a device, or cast them to a dtype (floating-point ones only: the attention mask
+        stays an integer mask). Changes this BatchFeature and returns it, as in transformers."""
+        cast = (args and isinstance(args[0], torch.dtype)) or isinstance(kwargs.get("dtype"), torch.dtype)
+        for key, value in self.items():
+            if isinstance(value, torch.Tensor) and (value.is_floating_point() or not cast):
+                self[key] = value.to(*args, **kwargs)
+        return self
 
 
 def read_preprocessor_dict(checkpoint: Checkpoint, section: str) -> tuple[dict[str, Any], Path] | None:

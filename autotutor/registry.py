@@ -9,11 +9,15 @@ from dataclasses import dataclass
 
 from .configuration import PretrainedConfig
 from .errors import UnknownModelTypeError, UnsupportedTaskError
+from .feature_extraction import Wav2Vec2FeatureExtractor
+from .image_processing import ViTImageProcessor
 from .loading import PreTrainedModel
-from .models import bert, distilbert
-from .tokenization import BertTokenizer, DistilBertTokenizer, PreTrainedTokenizer
+from .models import bert, distilbert, layoutlmv2, swin, vit, wav2vec2
+from .processing import LayoutLMv2ImageProcessor, LayoutLMv2Processor
+from .tokenization import TOKENIZER_CLASSES, BertTokenizer, DistilBertTokenizer, PreTrainedTokenizer
+from .tokenization_layoutlmv2 import LayoutLMv2Tokenizer
 
-__all__ = ["Architecture", "PREPROCESSORS", "REGISTRY", "TASKS", "architecture_for"]
+__all__ = ["Architecture", "PREPROCESSORS", "REGISTRY", "TASKS", "TOKENIZERS", "architecture_for"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,36 @@ REGISTRY: dict[str, Architecture] = {
         },
         tokenizer=DistilBertTokenizer,
     ),
+    "vit": Architecture(
+        config=vit.ViTConfig,
+        models={"base": vit.ViTModel, "image-classification": vit.ViTForImageClassification},
+        image_processor=ViTImageProcessor,
+    ),
+    "swin": Architecture(
+        config=swin.SwinConfig,
+        models={
+            "base": swin.SwinModel,
+            "image-classification": swin.SwinForImageClassification,
+            "backbone": swin.SwinBackbone,
+        },
+        image_processor=ViTImageProcessor,
+    ),
+    "wav2vec2": Architecture(
+        config=wav2vec2.Wav2Vec2Config,
+        models={"base": wav2vec2.Wav2Vec2Model, "audio-classification": wav2vec2.Wav2Vec2ForSequenceClassification},
+        feature_extractor=Wav2Vec2FeatureExtractor,
+    ),
+    "layoutlmv2": Architecture(
+        config=layoutlmv2.LayoutLMv2Config,
+        models={},
+        tokenizer=LayoutLMv2Tokenizer,
+        image_processor=LayoutLMv2ImageProcessor,
+        processor=LayoutLMv2Processor,
+        no_model_because=(
+            "the LayoutLMv2 model needs detectron2 (a large C++/CUDA vision library) for its visual backbone, "
+            "which autotutor does not include; its processor (AutoProcessor) works fully."
+        ),
+    ),
 }
 
 
@@ -78,6 +112,24 @@ REGISTRY: dict[str, Architecture] = {
 # "feature_extractor_type", "processor_class") → autotutor's class. Old "...FeatureExtractor" names of image
 # preprocessing map to the image processor that replaced them.
 PREPROCESSORS: dict[str, type] = {
+    "ViTImageProcessor": ViTImageProcessor,
+    "ViTFeatureExtractor": ViTImageProcessor,
+    "ViTImageProcessorFast": ViTImageProcessor,
+    "ViTImageProcessorPil": ViTImageProcessor,
+    "Wav2Vec2FeatureExtractor": Wav2Vec2FeatureExtractor,
+    "LayoutLMv2Processor": LayoutLMv2Processor,
+    "LayoutLMv2ImageProcessor": LayoutLMv2ImageProcessor,
+    "LayoutLMv2ImageProcessorPil": LayoutLMv2ImageProcessor,
+    "LayoutLMv2ImageProcessorFast": LayoutLMv2ImageProcessor,
+    "LayoutLMv2FeatureExtractor": LayoutLMv2ImageProcessor,
+}
+
+# tokenizer_config.json's "tokenizer_class" → autotutor's class (every one is a fast, Rust-backed tokenizer,
+# so the "...Fast" names map to the same class).
+TOKENIZERS: dict[str, type[PreTrainedTokenizer]] = {
+    **TOKENIZER_CLASSES,
+    "LayoutLMv2Tokenizer": LayoutLMv2Tokenizer,
+    "LayoutLMv2TokenizerFast": LayoutLMv2Tokenizer,
 }
 
 

@@ -1,0 +1,165 @@
+"""Backbones: a vision model that hands feature maps from chosen stages to a detection or segmentation head.
+
+A backbone's config names its stages (`stage_names`, e.g. ["stem", "stage1", ..., "stage4"]) and which of them
+to return, either by name (`out_features=["stage2", "stage4"]`) or by position (`out_indices=(2, 4)`). This
+module holds what every backbone shares: the rules for that choice, a config mixin that keeps the two forms
+in step, a model mixin for `from_pretrained`, and the output. The architecture itself lives in its model file
+(e.g. `SwinBackbone` in `models/swin.py`).
+
+Example:
+    >>> resolve_stages(["stem", "stage1", "stage2"], out_indices=(-1,))
+    (['stage2'], [2])
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import torch
+
+from .configuration import load_config_dict
+from .errors import ConfigError
+from .files import Checkpoint, open_checkpoint
+from .outputs import ModelOutput
+
+__all__ = ["BackboneConfigMixin", "BackboneMixin", "BackboneOutput", "resolve_stages"]
+
+_HUB_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token")
+
+
+def _valid(stage_names: Sequence[str]) -> str:
+    return "valid stages: " + ", ".join(f"{i} {name!r}" for i, name in enumerate(stage_names))
+
+
+def _by_name(stage_names: Sequence[str], out_features: Any) -> list[int]:
+    if isinstance(out_features, str) or not isinstance(out_features, (list, tuple)):
+        raise ConfigError(f"out_features must be a list of stage names, like ['stage1'], got {out_features!r}; {_valid(stage_names)}.")
+    unknown = [f for f in out_features if f not in stage_names]
+    if unknown:
+        raise ConfigError(f"out_features={list(out_features)!r} names unknown stages {unknown!r}; {_valid(stage_names)}.")
+    return [list(stage_names).index(f) for f in out_features]
+
+
+def _by_index(stage_names: Sequence[str], out_indices: Any) -> list[int]:
+    if not isinstance(out_indices, (list, tuple)) or not all(isinstance(i, int) and not isinstance(i, bool) for i in out_indices):
+        raise ConfigError(f"out_indices must be a list of stage numbers, like (1, 3), got {out_indices!r}; {_valid(stage_names)}.")
+    n = len(stage_names)
+    wrong = [i for i in out_indices if not -n <= i < n]
+    if wrong:
+        raise ConfigError(f"out_indices={list(out_indices)!r}: {wrong} out of range (-{n}..{n - 1}); {_valid(stage_names)}.")
+    return [i % n for i in out_indices]  # negative indices count from the end, as in Python
+
+
+def _check(stage_names: Sequence[str], indices: list[int], asked: str) -> None:
+    if not indices:
+        raise ConfigError(f"{asked} selects no stage; {_valid(stage_names)}.")
+    if len(set(indices)) != len(indices):
+        raise ConfigError(f"{asked} selects a stage twice; {_valid(stage_names)}.")
+    if indices != sorted(indices):
+        raise ConfigError(f"{asked} is not in the order of the stages (expected {sorted(indices)}); {_valid(stage_names)}.")
+
+
+def resolve_stages(
+    stage_names: Sequence[str],
+    out_features: Sequence[str] | None = None,
+    out_indices: Sequence[int] | None = None,
+) -> tuple[list[str], list[int]]:
+    """Which stages a backbone returns, as (names, indices), from either or both ways of asking.
+
+    Neither given: the last stage. Negative indices count from the end. Unknown names, out-of-range indices,
+    duplicates, an order other than the stages' own, or both forms naming different stages raise `ConfigError`
+    (a ValueError). transformers 5.23 silently keeps `out_features` in that last case; autotutor says so.
+
+    Example:
+        >>> resolve_stages(["stem", "stage1", "stage2"], out_features=["stem", "stage2"])
+        (['stem', 'stage2'], [0, 2])
+    """
+    by_name = by_index = None
+    if out_features is not None:
+        by_name = _by_name(stage_names, out_features)
+        _check(stage_names, by_name, f"out_features={list(out_features)!r}")
+    if out_indices is not None:
+        by_index = _by_index(stage_names, out_indices)
+        _check(stage_names, by_index, f"out_indices={list(out_indices)!r}")
+    if by_name is not None and by_index is not None and by_name != by_index:
+        raise ConfigError(
+            f"out_features={list(out_features)!r} and out_indices={list(out_indices)!r} select different stages "
+            f"({[stage_names[i] for i in by_name]} vs {[stage_names[i] for i in by_index]}). Give only one of them, "
+            f"or make them agree; {_valid(stage_names)}."
+        )
+    indices = by_name if by_name is not None else by_index if by_index is not None else [len(stage_names) - 1]
+    return [stage_names[i] for i in indices], indices
+
+
+class BackboneConfigMixin:
+    """`out_features` and `out_indices` as two views of one choice: setting either updates the other.
+
+    A config class mixes this in before `PretrainedConfig`, sets `self.stage_names`, then calls
+    `self.select_stages(out_features, out_indices)` in its `__init__`.
+    """
+
+    stage_names: list[str]
+
+    def select_stages(self, out_features: Sequence[str] | None = None, out_indices: Sequence[int] | None = None) -> None:
+        self._out_features, self._out_indices = resolve_stages(self.stage_names, out_features, out_indices)
+
+    @property
+    def out_features(self) -> list[str]:
+        return self._out_features
+
+    @out_features.setter
+    def out_features(self, names: Sequence[str] | None) -> None:
+        self.select_stages(out_features=names)
+
+    @property
+    def out_indices(self) -> list[int]:
+        return self._out_indices
+
+    @out_indices.setter
+    def out_indices(self, indices: Sequence[int] | None) -> None:
+        self.select_stages(out_indices=indices)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()  # type: ignore[misc]  # PretrainedConfig's, which skips "_" attributes
+        out["out_features"], out["out_indices"] = list(self._out_features), list(self._out_indices)
+        return dict(sorted(out.items()))
+
+
+class BackboneMixin:
+    """`from_pretrained(..., out_features=..., out_indices=...)` for a backbone model class.
+
+    Both arguments are applied together, so that two that disagree raise an error instead of the second
+    silently replacing the first. The others are those of `PreTrainedModel.from_pretrained`.
+    """
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        name_or_path: str | os.PathLike | Checkpoint,
+        *,
+        out_features: Sequence[str] | None = None,
+        out_indices: Sequence[int] | None = None,
+        **kwargs: Any,
+    ):
+        if out_features is None and out_indices is None:
+            return super().from_pretrained(name_or_path, **kwargs)  # type: ignore[misc]
+        checkpoint = open_checkpoint(name_or_path, **{k: kwargs.pop(k) for k in _HUB_OPTIONS if k in kwargs})
+        config = kwargs.pop("config", None)
+        config_dict = config.to_dict() if config is not None else load_config_dict(checkpoint)
+        config = cls.config_class.from_dict(config_dict)  # type: ignore[attr-defined]  # a copy: the caller's stays as it was
+        config.select_stages(out_features, out_indices)
+        return super().from_pretrained(checkpoint, config=config, **kwargs)  # type: ignore[misc]
+
+    @property
+    def channels(self) -> list[int]:
+        """The number of channels of each returned feature map."""
+        return [self.num_features[i] for i in self.config.out_indices]  # type: ignore[attr-defined]
+
+
+@dataclass
+class BackboneOutput(ModelOutput):
+    feature_maps: tuple[torch.Tensor, ...] | None = None  # one (B, C, H, W) per selected stage
+    hidden_states: tuple[torch.Tensor, ...] | None = None  # every stage, each (B, C, H, W)
+    attentions: tuple[torch.Tensor, ...] | None = None
