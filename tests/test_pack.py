@@ -200,3 +200,65 @@ def test_media_licences_are_recorded(pack):
     files = {p.name for p in folder.iterdir()} - {"LICENSES.json", MANIFEST_NAME}
     assert files == set(licences) and "cat.jpg" in files and "speech_ar.wav" in files
     assert all(licences.values())
+
+
+def test_the_seed_tutorials_code_runs_offline(installed_pack, tmp_path):
+    """The tutorial's own code, `transformers` → `autotutor`, prints the tutorial's results from the pack alone."""
+    script = textwrap.dedent(f"""
+        import doctest, sys
+        from autotutor.pack import sample_file
+        failures, tried = doctest.testfile({str(ROOT / "tests" / "data" / "seed_tutorial_code.txt")!r},
+            module_relative=False, globs={{"PHOTO": sample_file("cat.jpg")}},
+            optionflags=doctest.NORMALIZE_WHITESPACE)
+        print(f"{{tried}} tried, {{failures}} failed")
+        sys.exit(1 if failures or tried < 20 else 0)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env=_env(installed_pack, tmp_path / "empty-cache", HF_HUB_OFFLINE="1"))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "0 failed" in done.stdout
+
+
+def test_every_seed_checkpoint_loads_offline(pack):
+    from PIL import Image
+
+    from autotutor.pack import sample_file
+
+    processor = autotutor.AutoImageProcessor.from_pretrained("google/vit-base-patch16-224")
+    model = autotutor.AutoModelForImageClassification.from_pretrained("google/vit-base-patch16-224")
+    pixels = processor(Image.open(sample_file("cat.jpg")), return_tensors="pt")
+    assert model(**pixels).logits.shape == (1, 1000)
+    backbone = autotutor.AutoBackbone.from_pretrained("microsoft/swin-tiny-patch4-window7-224", out_indices=(1,))
+    assert [list(m.shape) for m in backbone(**pixels).feature_maps] == [[1, 96, 56, 56]]
+    extractor = autotutor.AutoFeatureExtractor.from_pretrained("ehcalabres/wav2vec2-lg-xlsr-en-speech-emotion-recognition")
+    audio = autotutor.AutoModelForAudioClassification.from_pretrained("ehcalabres/wav2vec2-lg-xlsr-en-speech-emotion-recognition")
+    import wave
+
+    import numpy as np
+
+    with wave.open(str(sample_file("speech_fr.wav"))) as f:
+        clip = np.frombuffer(f.readframes(f.getnframes()), dtype=np.int16) / 32768
+    inputs = extractor(clip, sampling_rate=16_000, return_tensors="pt")
+    assert audio.config.id2label[int(audio(**inputs).logits.argmax())] in build.EMOTIONS
+    processor = autotutor.AutoProcessor.from_pretrained("microsoft/layoutlmv2-base-uncased")
+    encoding = processor(Image.open(sample_file("document_en.png")), return_tensors="pt")
+    assert "invoice" in processor.tokenizer.decode(encoding["input_ids"][0])
+
+
+@pytest.mark.parametrize("repo_id,auto_name", [
+    ("google/vit-base-patch16-224", "AutoModelForImageClassification"),
+    ("microsoft/swin-tiny-patch4-window7-224", "AutoModelForImageClassification"),
+    ("ehcalabres/wav2vec2-lg-xlsr-en-speech-emotion-recognition", "AutoModelForAudioClassification"),
+])
+def test_transformers_reads_the_random_stand_ins_the_same_way(pack, repo_id, auto_name):
+    import transformers
+
+    ours = getattr(autotutor, auto_name).from_pretrained(repo_id)
+    theirs = getattr(transformers, auto_name).from_pretrained(installed_entry(repo_id)).eval()
+    assert ours.load_report.is_clean
+    g = torch.Generator().manual_seed(0)
+    inputs = ({"input_values": torch.randn(1, 8000, generator=g)} if "wav2vec2" in repo_id
+              else {"pixel_values": torch.randn(1, 3, 224, 224, generator=g)})
+    with torch.no_grad():
+        torch.testing.assert_close(ours(**inputs).logits, theirs(**inputs).logits, atol=1e-5, rtol=0)
+    assert ours.config.id2label == theirs.config.id2label

@@ -128,8 +128,75 @@ def build_distilbert(target: Path) -> None:
     _uncased_tokenizer_files(target, tokenizer_config=_UNCASED)
 
 
+def _random_checkpoint(target: Path, model_type: str, head: str, config: dict[str, Any], preprocessing: dict[str, Any]) -> None:
+    """A stand-in model: the architecture's real configuration (sizes as given), weights from a fixed seed."""
+    import torch
+
+    from ..registry import REGISTRY
+
+    arch = REGISTRY[model_type]
+    model_cls = arch.models[head]
+    torch.manual_seed(SEED)
+    model = model_cls.from_config(arch.config(architectures=[model_cls.__name__], **config))
+    model.save_pretrained(target)
+    _write_json(target / "preprocessor_config.json", preprocessing)
+
+
+def build_vit(target: Path) -> None:
+    _random_checkpoint(
+        target, "vit", "image-classification",
+        {"num_hidden_layers": 2, "num_labels": 1000, "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0},
+        {"do_normalize": True, "do_resize": True, "feature_extractor_type": "ViTFeatureExtractor",
+         "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5], "resample": 2, "size": 224},
+    )
+
+
+def build_swin(target: Path) -> None:
+    _random_checkpoint(
+        target, "swin", "image-classification",
+        {"depths": [2, 2, 2, 2], "num_labels": 1000},
+        {"do_normalize": True, "do_resize": True, "feature_extractor_type": "ViTFeatureExtractor",
+         "image_mean": [0.485, 0.456, 0.406], "image_std": [0.229, 0.224, 0.225], "resample": 3, "size": 224},
+    )
+
+
+EMOTIONS = ["angry", "calm", "disgust", "fearful", "happy", "neutral", "sad", "surprised"]
+
+
+def build_wav2vec2(target: Path) -> None:
+    _random_checkpoint(
+        target, "wav2vec2", "audio-classification",
+        {"feat_extract_norm": "layer", "do_stable_layer_norm": True, "conv_bias": True, "hidden_size": 256,
+         "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 1024, "classifier_proj_size": 256,
+         "id2label": dict(enumerate(EMOTIONS))},
+        {"do_normalize": True, "feature_extractor_type": "Wav2Vec2FeatureExtractor", "feature_size": 1,
+         "padding_side": "right", "padding_value": 0.0, "return_attention_mask": True, "sampling_rate": 16000},
+    )
+
+
+def build_layoutlmv2(target: Path) -> None:
+    """The processor's files: no weights (the model needs detectron2; see models/layoutlmv2.py)."""
+    from ..models.layoutlmv2 import LayoutLMv2Config
+
+    LayoutLMv2Config(architectures=["LayoutLMv2Model"]).save_pretrained(target)
+    _write_json(target / "preprocessor_config.json", {
+        "apply_ocr": True, "do_resize": True, "feature_extractor_type": "LayoutLMv2FeatureExtractor",
+        "resample": 2, "size": 224,
+    })
+    shutil.copyfile(_minilm_dir() / "vocab.txt", target / "vocab.txt")
+    _write_json(target / "tokenizer_config.json", {
+        **_UNCASED, "tokenizer_class": "LayoutLMv2Tokenizer", "cls_token_box": [0, 0, 0, 0],
+        "sep_token_box": [1000, 1000, 1000, 1000], "pad_token_box": [0, 0, 0, 0], "pad_token_label": -100,
+        "only_label_first_subword": True,
+    })
+
+
 _BUILDERS: dict[str, Callable[[Path], None]] = {
     "google-bert/bert-base-uncased": build_bert,
+    "google/vit-base-patch16-224": build_vit,
+    "microsoft/swin-tiny-patch4-window7-224": build_swin,
+    "ehcalabres/wav2vec2-lg-xlsr-en-speech-emotion-recognition": build_wav2vec2,
+    "microsoft/layoutlmv2-base-uncased": build_layoutlmv2,
     "distilbert/distilbert-base-uncased": build_distilbert,
 }
 

@@ -104,9 +104,11 @@ CATALOG: dict[str, Entry] = {
                 "detectron2 and is not included",
         real={
             "preprocessor_config.json": "the published image processor settings: OCR on, 224×224, bilinear",
-            "vocab.txt": "the uncased WordPiece vocabulary",
-            "tokenizer_config.json": "the published tokenizer settings (lower-casing, special boxes)",
-            "config.json": "LayoutLMv2-base's architecture configuration",
+            "vocab.txt": "the uncased WordPiece vocabulary (the same as bert-base-uncased's)",
+            "tokenizer_config.json": "the published tokenizer settings: lower-casing, the boxes of [CLS], [SEP] "
+                                     "and padding",
+            "config.json": "LayoutLMv2-base's architecture sizes (model_type layoutlmv2); the model is not "
+                           "included: its visual backbone needs detectron2",
         },
         stand_in={},
     ),
