@@ -10,6 +10,10 @@ Each figure is a ratio of two things measured in the same run, alternating, on t
    encode_batch with padding, reading ids, type ids and attention masks.                    target ≤ 1.10×
 3. forward: the same MiniLM checkpoint and inputs, autotutor's model versus transformers'.    target ≤ 1.05×
 4. load memory: the peak resident memory of the process in (1), versus the raw load.        target ≤ 1.10×
+5. image processing: ViTImageProcessor on 64 photos, versus a plain Pillow resize + torch
+   normalise baseline (bench_images.py).                                                    target ≤ 1.10×
+6. backbone forward: SwinBackbone (swin-tiny size, batch 4, 224×224, every stage) versus
+   transformers' SwinBackbone on the same weights (bench_backbone.py).                      target ≤ 1.05×
 
 transformers is measured alongside for comparison. The results are written to benchmarks/RESULTS.md.
 """
@@ -29,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
 # -- 1 and 4: whole processes ---------------------------------------------------------------------------------
 _PROCESS = {
@@ -36,18 +41,21 @@ _PROCESS = {
     "autotutor": "import autotutor\nmodel = autotutor.AutoModel.from_pretrained({folder!r})",
     "transformers": "import transformers\nmodel = transformers.AutoModel.from_pretrained({folder!r})",
 }
+# Peak memory from /proc/self/status's VmHWM: unlike ru_maxrss, it starts afresh at exec, so the size of the
+# parent process (this script, with torch imported) cannot leak into the child's figure.
 _MEASURE = """
-import resource, time
+import time
 t0 = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - t0
-print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+peak_kib = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(elapsed, peak_kib)
 """
 
 
 def run_process(body: str) -> tuple[float, float]:
     """Wall time of the whole process (interpreter start included) and its peak RSS in MiB."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error", "TQDM_DISABLE": "1"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
     t0 = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _MEASURE.format(body=body)], capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
@@ -151,6 +159,8 @@ def bench_forward(folder: Path, sentences: list[str], repeats: int) -> dict[str,
 
 # -- report ---------------------------------------------------------------------------------------------------
 def main() -> None:
+    os.environ.setdefault("TQDM_DISABLE", "1")  # transformers' progress bars would clutter the report
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a rough check, not for RESULTS.md)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
@@ -166,6 +176,11 @@ def main() -> None:
     load = bench_load(folder, repeats)
     tok = bench_tokenizer(folder, sentences, repeats)
     fwd = bench_forward(folder, sentences, repeats)
+    from bench_backbone import bench_backbone
+    from bench_images import bench_images
+
+    images = bench_images(repeats)
+    backbone = bench_backbone(repeats)
 
     raw_load = load["raw safetensors"]
     rows = [
@@ -181,6 +196,12 @@ def main() -> None:
         ("peak memory of the load process (vs raw load_file)", "≤ 1.10×",
          load["autotutor"]["peak_mib"] / raw_load["peak_mib"], load["transformers"]["peak_mib"] / raw_load["peak_mib"],
          f"raw {raw_load['peak_mib']:.0f} MiB, autotutor {load['autotutor']['peak_mib']:.0f} MiB, transformers {load['transformers']['peak_mib']:.0f} MiB"),
+        ("image processing, 64 photos → (64, 3, 224, 224) (vs Pillow resize + torch normalise)", "≤ 1.10×",
+         images["autotutor"] / images["baseline"], images["transformers"] / images["baseline"],
+         f"baseline {images['baseline'] * 1000:.0f} ms, autotutor {images['autotutor'] * 1000:.0f} ms, transformers (Pillow backend) {images['transformers'] * 1000:.0f} ms"),
+        ("backbone forward, Swin-Tiny size, batch 4, all stages (vs transformers)", "≤ 1.05×",
+         backbone["autotutor"] / backbone["transformers"], 1.0,
+         f"autotutor {backbone['autotutor'] * 1000:.0f} ms, transformers {backbone['transformers'] * 1000:.0f} ms"),
     ]
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, torch {torch.__version__}"
@@ -198,7 +219,7 @@ def main() -> None:
     lines.append("")
     text = "\n".join(lines)
     print(text)
-    print(json.dumps({"load": load, "tokenizer": tok, "forward": fwd}, indent=1))
+    print(json.dumps({"load": load, "tokenizer": tok, "forward": fwd, "images": images, "backbone": backbone}, indent=1))
     if not args.no_write and not args.quick:
         (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
         print(f"written to {HERE / 'RESULTS.md'}")
