@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,33 @@ _TRUE = {"1", "on", "yes", "true"}
 
 def _offline_by_env() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
+
+
+# endpoint → (could it be reached?, when that was checked). Shared by every checkpoint of the process.
+_HUB_REACHABLE: dict[str, tuple[bool, float]] = {}
+_RECHECK_AFTER = 60.0  # seconds: a notebook notices when the network comes back
+
+
+def _hub_reachable() -> bool:
+    """One quick request to the Hub, remembered for a minute, before any download is attempted.
+
+    Without it, an unreachable Hub costs huggingface_hub's retries (about 25 s) for every checkpoint before
+    the cache or the course pack is tried.
+    """
+    from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
+
+    endpoint = constants.ENDPOINT
+    known = _HUB_REACHABLE.get(endpoint)
+    if known is not None and time.monotonic() - known[1] < _RECHECK_AFTER:
+        return known[0]
+    try:
+        get_session().head(endpoint, timeout=3)
+        reachable = True
+    except Exception:  # the HTTP client's own connection and timeout errors (its classes vary by version)
+        reachable = False
+    _HUB_REACHABLE[endpoint] = (reachable, time.monotonic())
+    return reachable
 
 
 def _looks_like_path(name: str) -> bool:
@@ -112,7 +140,10 @@ class Checkpoint:
             return True
         from huggingface_hub import constants
 
-        return bool(constants.HF_HUB_OFFLINE)
+        if constants.HF_HUB_OFFLINE:
+            return True
+        self._unreachable = not _hub_reachable()
+        return self._unreachable
 
     def _repo_cache(self) -> Path:
         from huggingface_hub import constants

@@ -13,6 +13,7 @@ import torch
 
 from autotutor import AutoConfig, AutoModel, AutoTokenizer
 from autotutor.errors import CheckpointNotFoundError
+from autotutor import files
 from autotutor.files import open_checkpoint
 
 
@@ -118,9 +119,29 @@ def test_unreachable_hub_falls_back_to_the_cache_once(hub_cache, tiny_checkpoint
         raise LocalEntryNotFoundError("Connection error, and the file is not in the cache.")
 
     monkeypatch.setattr(huggingface_hub, "hf_hub_download", unreachable)
+    monkeypatch.setattr(files, "_hub_reachable", lambda: True)  # the quick check passed; the download fails
     model = AutoModel.from_pretrained("org/cached")
     assert type(model).__name__ == "BertModel" and model.load_report.is_clean
     assert attempts == ["config.json"]
 
     with pytest.raises(CheckpointNotFoundError, match="could not be reached.*HF_HUB_OFFLINE=1"):
         AutoModel.from_pretrained("org/not-cached")
+
+
+def test_an_unreachable_hub_is_noticed_before_any_download(hub_cache, tiny_checkpoint, monkeypatch):
+    """The quick check fails (no DNS, no route): no download is attempted, the cache answers at once."""
+    import huggingface_hub
+
+    folder, _ = tiny_checkpoint("bert", "AutoModel")
+    hub_cache("org/cached", folder)
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", "http://127.0.0.1:9")  # the discard port: refused
+    monkeypatch.setattr(files, "_HUB_REACHABLE", {})
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("a download was attempted")
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", no_download)
+    assert AutoConfig.from_pretrained("org/cached").hidden_size == 32
+    assert files._HUB_REACHABLE["http://127.0.0.1:9"][0] is False

@@ -192,8 +192,10 @@ def downloads(hub, cache):
     ours_result, theirs_result = collect(ours, theirs)
     requests = hub.requests
     return {
+        # autotutor's one reachability check ("HEAD /") is asserted on its own in test_autotutor_downloads...
         "autotutor": (ours_result, [(m, p) for m, p in requests if not p.startswith(f"/{BY_TRANSFORMERS}/")
-                                    and not p.startswith(f"/api/models/{BY_TRANSFORMERS}")]),
+                                    and not p.startswith(f"/api/models/{BY_TRANSFORMERS}") and p != "/"]),
+        "probes": requests.count(("HEAD", "/")),
         "transformers": (theirs_result, [(m, p) for m, p in requests if BY_TRANSFORMERS in p]),
     }
 
@@ -221,6 +223,11 @@ def offline(hub, cache, autotutor_online, transformers_online):
         print("RESULT:" + json.dumps(out))
     """, hub_env(hub.url, cache, offline=True), prelude=ENCODE)
     return result, hub.requests
+
+
+def test_autotutor_checks_the_hub_once_per_process(downloads):
+    """One quick HEAD of the endpoint tells whether the Hub can be reached, shared by every checkpoint."""
+    assert downloads["probes"] == 1
 
 
 def test_autotutor_downloads_into_the_hf_cache(autotutor_online, cache, minilm_dir):
@@ -431,5 +438,6 @@ def test_endpoint_that_is_not_a_hub(tmp_path):
     assert result.get("error") == "CheckpointNotFoundError", result
     assert result["file_not_found"]
     assert "could not be reached" in result["message"] and "org/anything" in result["message"]
-    assert requests == [("HEAD", "/org/anything/resolve/main/config.json")]  # one try, no GET of the HTML page
+    # the reachability check, then one try, no GET of the HTML page
+    assert requests == [("HEAD", "/"), ("HEAD", "/org/anything/resolve/main/config.json")]
     assert not any(cache.rglob("snapshots"))
