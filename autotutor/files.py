@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CheckpointNotFoundError, ConfigError, RevisionNotFoundError
-from .pack.store import installed_entry, pack_first
+from .pack.store import MANIFEST_NAME, installed_entry, pack_first
 
 __all__ = ["Checkpoint", "open_checkpoint", "read_json"]
 
@@ -110,6 +110,13 @@ class Checkpoint:
         if self.subfolder:
             where += f", subfolder '{self.subfolder}'"
         return where
+
+    def pack_note(self) -> str | None:
+        """The course pack's one-line account of its copy ("offline stand-in: ..."), when it serves the files."""
+        if not self.from_pack:
+            return None
+        manifest = read_json(self.folder / MANIFEST_NAME, what="course pack manifest")
+        return str(manifest.get("summary", ""))
 
     def listing(self) -> list[str]:
         """The file names available (a folder's content, or what the cache holds for this revision)."""

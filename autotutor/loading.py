@@ -95,6 +95,7 @@ class LoadReport:
     mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
     tied: list[tuple[str, str]] = field(default_factory=list)
+    note: str | None = None  # what the course pack says of its copy (real or stand-in), when it served the files
 
     @property
     def is_clean(self) -> bool:
@@ -104,6 +105,8 @@ class LoadReport:
     def rows(self) -> list[tuple[str, str, str]]:
         """(status, weights, note) rows, layer numbers collapsed: the table learners read."""
         rows = [("loaded", f"{len(self.loaded)} tensors", "from the checkpoint")]
+        if self.note:
+            rows.insert(0, ("PACK", "course pack copy", self.note))
         for name in _collapse(self.newly_initialized):
             rows.append(("NEW", name, "not in the checkpoint: newly initialized, train it before use"))
         for name, ckpt_shape, model_shape in self.mismatched:
@@ -146,8 +149,9 @@ class LoadReport:
 
 
 def _show(report: LoadReport) -> None:
-    """A table in a notebook, a logged warning in a script; silent when everything was loaded as is."""
-    if report.is_clean:
+    """A table in a notebook, a logged warning in a script; silent when everything was loaded as is from the
+    real checkpoint (a course-pack stand-in is always said)."""
+    if report.is_clean and report.note is None:
         return
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
@@ -452,7 +456,7 @@ class PreTrainedModel(nn.Module):
             model = cls(config)
 
         # 5. Match checkpoint names to model names, then put the tensors in place.
-        report = LoadReport(model_class=cls.__name__, source=checkpoint.describe())
+        report = LoadReport(model_class=cls.__name__, source=checkpoint.describe(), note=checkpoint.pack_note())
         state = model._match_names(state, report, ignore_mismatched_sizes)
         for name, tensor in state.items():
             if tensor.is_floating_point() and tensor.dtype != torch_dtype:

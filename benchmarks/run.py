@@ -14,6 +14,8 @@ Each figure is a ratio of two things measured in the same run, alternating, on t
    normalise baseline (bench_images.py).                                                    target ≤ 1.10×
 6. backbone forward: SwinBackbone (swin-tiny size, batch 4, 224×224, every stage) versus
    transformers' SwinBackbone on the same weights (bench_backbone.py).                      target ≤ 1.05×
+7. course pack: `autotutor pack install` into an empty folder, as a fresh process: its wall time
+   (target ≤ 60 s) and the pack's size on disk (target ≤ 400 MB).
 
 transformers is measured alongside for comparison. The results are written to benchmarks/RESULTS.md.
 """
@@ -157,6 +159,20 @@ def bench_forward(folder: Path, sentences: list[str], repeats: int) -> dict[str,
     return {name: statistics.median(v) for name, v in samples.items()}
 
 
+# -- 7: the course pack ---------------------------------------------------------------------------------------
+def bench_pack() -> dict[str, float]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "AUTOTUTOR_PACK_DIR": tmp}
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "autotutor.cli", "pack", "install"], env=env, check=True,
+                       capture_output=True)
+        seconds = time.perf_counter() - t0
+        size = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())
+    return {"seconds": seconds, "megabytes": size / 1e6}
+
+
 # -- report ---------------------------------------------------------------------------------------------------
 def main() -> None:
     os.environ.setdefault("TQDM_DISABLE", "1")  # transformers' progress bars would clutter the report
@@ -181,6 +197,7 @@ def main() -> None:
 
     images = bench_images(repeats)
     backbone = bench_backbone(repeats)
+    pack = bench_pack()
 
     raw_load = load["raw safetensors"]
     rows = [
@@ -216,10 +233,17 @@ def main() -> None:
     ]
     for name, target, ours, theirs, detail in rows:
         lines.append(f"| {name} | {target} | **{ours:.2f}×** | {theirs:.2f}× | {detail} |")
-    lines.append("")
+    lines += [
+        "",
+        "| course pack | target | measured |",
+        "|---|---|---|",
+        f"| `autotutor pack install` into an empty folder (fresh process) | ≤ 60 s | **{pack['seconds']:.1f} s** |",
+        f"| size on disk (six checkpoints and the sample media) | ≤ 400 MB | **{pack['megabytes']:.0f} MB** |",
+        "",
+    ]
     text = "\n".join(lines)
     print(text)
-    print(json.dumps({"load": load, "tokenizer": tok, "forward": fwd, "images": images, "backbone": backbone}, indent=1))
+    print(json.dumps({"load": load, "tokenizer": tok, "forward": fwd, "images": images, "backbone": backbone, "pack": pack}, indent=1))
     if not args.no_write and not args.quick:
         (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
         print(f"written to {HERE / 'RESULTS.md'}")

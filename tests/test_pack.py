@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import autotutor
+import autotutor.pack
 from autotutor.cli import main as cli
 from autotutor.pack import build
 from autotutor.pack.store import MANIFEST_NAME, entry_dir, installed_entry
@@ -262,3 +263,26 @@ def test_transformers_reads_the_random_stand_ins_the_same_way(pack, repo_id, aut
     with torch.no_grad():
         torch.testing.assert_close(ours(**inputs).logits, theirs(**inputs).logits, atol=1e-5, rtol=0)
     assert ours.config.id2label == theirs.config.id2label
+
+
+def test_the_load_report_says_when_the_pack_served_a_stand_in(pack, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="autotutor"):
+        model = autotutor.AutoModel.from_pretrained("google/vit-base-patch16-224")
+    report = model.load_report
+    assert report.note == build.read_manifest("google/vit-base-patch16-224")["summary"]
+    assert report.rows()[0][0] == "PACK" and "random weights" in report._repr_html_()
+    assert "offline stand-in" in caplog.text  # said even though every weight loaded
+    assert autotutor.pack.note("google/vit-base-patch16-224") == report.note
+
+
+def test_ensure_installed_builds_only_what_is_missing(tmp_path, monkeypatch, installed_pack):
+    import shutil
+
+    monkeypatch.setenv("AUTOTUTOR_PACK_DIR", str(tmp_path / "pack"))
+    shutil.copytree(installed_pack, tmp_path / "pack", symlinks=True)
+    assert autotutor.pack.ensure_installed() is False
+    shutil.rmtree(entry_dir("microsoft/layoutlmv2-base-uncased"))
+    assert autotutor.pack.ensure_installed() is True
+    assert installed_entry("microsoft/layoutlmv2-base-uncased") is not None

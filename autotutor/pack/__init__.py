@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .store import pack_root
 
-__all__ = ["sample_file"]
+__all__ = ["ensure_installed", "note", "sample_file"]
 
 
 def sample_file(name: str) -> Path:
@@ -19,3 +19,19 @@ def sample_file(name: str) -> Path:
             f"The course pack has no sample '{name}' in {path.parent}. Run `autotutor pack install` first."
         )
     return path
+
+
+def note(repo_id: str) -> str | None:
+    """What the pack says of its copy of `repo_id` ("offline stand-in: random weights, ..."), or None."""
+    from .build import read_manifest
+
+    manifest = read_manifest(repo_id)
+    return None if manifest is None else str(manifest["summary"])
+
+
+def ensure_installed() -> bool:
+    """Install whatever is missing or outdated (a notebook's set-up cell calls this). True if anything was built."""
+    from .build import install
+
+    results = install(log=lambda line: None)
+    return any(state == "installed" for state in results.values())
