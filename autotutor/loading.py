@@ -11,7 +11,6 @@ warning in scripts.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import pickle
@@ -25,6 +24,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+from ._speed import gc_paused
 from .configuration import PretrainedConfig, load_config_dict
 from .constants import (
     PICKLE_WEIGHTS_INDEX_NAME,
@@ -257,22 +257,6 @@ _INIT_FUNCTIONS = ("normal_", "uniform_", "trunc_normal_", "kaiming_uniform_", "
 
 
 @contextmanager
-def _gc_paused():
-    """Pause Python's cyclic garbage collector while a model is built and filled.
-
-    Building creates thousands of small objects, which triggers full collections over everything torch
-    imported: about 50 ms spent finding no garbage. The objects are freed normally; only cycle hunting waits.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@contextmanager
 def _empty_model():
     """Build modules on the meta device without running their random initialisation.
 
@@ -433,7 +417,7 @@ class PreTrainedModel(nn.Module):
     ):
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        with _gc_paused():
+        with gc_paused():
             model, report = cls._build_and_fill(checkpoint, config, dtype=dtype, device=device,
                                                 ignore_mismatched_sizes=ignore_mismatched_sizes,
                                                 use_safetensors=use_safetensors)

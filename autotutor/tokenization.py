@@ -28,6 +28,7 @@ from typing import Any, ClassVar, TypeVar
 from tokenizers import AddedToken, Encoding, Tokenizer, decoders, normalizers, pre_tokenizers, processors
 from tokenizers.models import WordPiece
 
+from ._speed import gc_paused
 from .constants import SPECIAL_TOKENS_MAP_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, VERY_LARGE_INTEGER, VOCAB_FILE
 from .errors import TokenizerError
 from .files import Checkpoint, open_checkpoint, read_json
@@ -468,15 +469,16 @@ class PreTrainedTokenizer:
             return_token_type_ids = "token_type_ids" in self.model_input_names
         if return_attention_mask is None:
             return_attention_mask = "attention_mask" in self.model_input_names
-        data: dict[str, Any] = {"input_ids": [e.ids for e in encodings]}
-        if return_token_type_ids:
-            data["token_type_ids"] = [e.type_ids for e in encodings]
-        if return_attention_mask:
-            data["attention_mask"] = [e.attention_mask for e in encodings]
-        if return_special_tokens_mask:
-            data["special_tokens_mask"] = [e.special_tokens_mask for e in encodings]
-        if return_offsets_mapping:
-            data["offset_mapping"] = [e.offsets for e in encodings]
+        with gc_paused():  # thousands of new lists; see _speed.py
+            data: dict[str, Any] = {"input_ids": [e.ids for e in encodings]}
+            if return_token_type_ids:
+                data["token_type_ids"] = [e.type_ids for e in encodings]
+            if return_attention_mask:
+                data["attention_mask"] = [e.attention_mask for e in encodings]
+            if return_special_tokens_mask:
+                data["special_tokens_mask"] = [e.special_tokens_mask for e in encodings]
+            if return_offsets_mapping:
+                data["offset_mapping"] = [e.offsets for e in encodings]
         if return_length:
             data["length"] = [len(e.ids) for e in encodings]
 

@@ -7,7 +7,8 @@ Each figure is a ratio of two things measured in the same run, alternating, on t
 1. load time: a fresh process that imports autotutor and calls AutoModel.from_pretrained(MiniLM), versus
    one that imports torch and calls safetensors' load_file on the same weights file.       target ≤ 1.15×
 2. tokenizer: tokenizer(10,000 sentences, padding=True) versus the tokenizers library's own
-   encode_batch with padding, reading ids, type ids and attention masks.                    target ≤ 1.10×
+   encode_batch with padding, reading ids, type ids and attention masks (as plain code would, with
+   Python's garbage collector running; autotutor pauses it while it builds the lists).      target ≤ 1.10×
 3. forward: the same MiniLM checkpoint and inputs, autotutor's model versus transformers'.    target ≤ 1.05×
 4. load memory: the peak resident memory of the process in (1), versus the raw load.        target ≤ 1.10×
 5. image processing: ViTImageProcessor on 64 photos, versus a plain Pillow resize + torch
