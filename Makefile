@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; course machines and containers often run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test bench clean system-deps
+.PHONY: lab test bench clean system-deps i18n notebooks
 
 # Debian / Ubuntu packages: Tesseract OCR with French and Arabic data (AutoProcessor's apply_ocr), espeak-ng
 # (the course pack's speech clips) and fonts with Arabic glyphs (its document images).
@@ -30,8 +30,20 @@ lab: $(STAMP) system-deps
 	$(VENV)/bin/autotutor pack install
 	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/
 
+# pytest also runs every generated notebook with nbval (see pyproject.toml). A learner's AUTOTUTOR_LANG would
+# change the messages the tests compare, so it is left out.
 test: $(STAMP) system-deps
-	$(PY) -m pytest
+	env -u AUTOTUTOR_LANG $(PY) -m pytest
+
+# Catalogs: extract the English messages, bring locales/{en,fr,ar} up to date, then check them (the check also
+# compiles each catalog, in memory; `autotutor i18n compile` writes .mo files for other tools).
+i18n: $(STAMP)
+	$(VENV)/bin/autotutor i18n update
+	$(VENV)/bin/autotutor i18n check
+
+# Generate notebooks/{en,fr,ar}/ from lessons/ and the catalogs, and run each one so it stores its outputs.
+notebooks: $(STAMP)
+	$(VENV)/bin/autotutor i18n notebooks
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -3,6 +3,11 @@
     autotutor pack install [--force] [--only ID ...]   build the offline course pack
     autotutor pack list                                each checkpoint: installed?, where its files came from
     autotutor pack verify                              check every file against its manifest (sha256)
+    autotutor i18n extract                             sources → locales/autotutor.pot (the English messages)
+    autotutor i18n update                              the template → locales/{en,fr,ar}/LC_MESSAGES/autotutor.po
+    autotutor i18n compile                             each .po → its .mo
+    autotutor i18n check                               fr and ar complete, nothing fuzzy, same placeholders
+    autotutor i18n notebooks [--check] [--lang L ...]  lessons/*.ipynb → notebooks/{en,fr,ar}/, executed
 """
 
 from __future__ import annotations
@@ -50,6 +55,54 @@ def _pack_verify(args: argparse.Namespace) -> int:
     return 1 if any(problems.values()) else 0
 
 
+def _i18n_extract(args: argparse.Namespace) -> int:
+    from .catalogs import extract
+
+    print(f"Wrote {extract()}")
+    return 0
+
+
+def _i18n_update(args: argparse.Namespace) -> int:
+    from .catalogs import extract, update
+
+    if not args.no_extract:
+        extract()
+    for path in update():
+        print(f"Updated {path}")
+    return 0
+
+
+def _i18n_compile(args: argparse.Namespace) -> int:
+    from .catalogs import compile_catalogs
+
+    for path in compile_catalogs():
+        print(f"Wrote {path}")
+    return 0
+
+
+def _i18n_check(args: argparse.Namespace) -> int:
+    from .catalogs import check
+
+    problems = check()
+    for line in problems:
+        print(line)
+    print(f"{len(problems)} problem(s) in the catalogs." if problems else "Catalogs complete and consistent.")
+    return 1 if problems else 0
+
+
+def _i18n_notebooks(args: argparse.Namespace) -> int:
+    from .lessons.build import build_all, stale_notebooks
+
+    if args.check:
+        stale = stale_notebooks()
+        for line in stale:
+            print(line)
+        print(f"{len(stale)} notebook(s) out of date: run `autotutor i18n notebooks`." if stale else "Notebooks up to date.")
+        return 1 if stale else 0
+    build_all(languages=args.lang or None, only=args.only or None, log=print)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="autotutor", description="autotutor: learn how pretrained models are loaded.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +113,18 @@ def main(argv: list[str] | None = None) -> int:
     install.set_defaults(run=_pack_install)
     pack.add_parser("list", help="what the pack holds, file by file: real or stand-in").set_defaults(run=_pack_list)
     pack.add_parser("verify", help="check the pack's files against their manifests").set_defaults(run=_pack_verify)
+    i18n = commands.add_parser("i18n", help="translations: catalogs and notebooks").add_subparsers(dest="action", required=True)
+    i18n.add_parser("extract", help="write locales/autotutor.pot from the code and the lessons").set_defaults(run=_i18n_extract)
+    update = i18n.add_parser("update", help="extract, then bring every language's catalog up to date")
+    update.add_argument("--no-extract", action="store_true", help="use locales/autotutor.pot as it is")
+    update.set_defaults(run=_i18n_update)
+    i18n.add_parser("compile", help="compile each catalog to a .mo file").set_defaults(run=_i18n_compile)
+    i18n.add_parser("check", help="complete, not fuzzy, same placeholders, compiles").set_defaults(run=_i18n_check)
+    notebooks = i18n.add_parser("notebooks", help="generate and run notebooks/{en,fr,ar}/ from lessons/")
+    notebooks.add_argument("--check", action="store_true", help="only say which notebooks are out of date")
+    notebooks.add_argument("--lang", nargs="+", choices=["en", "fr", "ar"], help="only these languages")
+    notebooks.add_argument("--only", nargs="+", metavar="LESSON", help="only these lessons (e.g. 01_autotokenizer)")
+    notebooks.set_defaults(run=_i18n_notebooks)
     args = parser.parse_args(argv)
     return args.run(args)
 

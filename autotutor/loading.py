@@ -40,6 +40,7 @@ from .errors import (
     WeightsNotFoundError,
 )
 from .files import Checkpoint, open_checkpoint, read_json
+from .i18n import _, bdi, bdi_code, direction, ngettext
 
 __all__ = ["PreTrainedModel", "LoadReport"]
 
@@ -103,24 +104,27 @@ class LoadReport:
         return not (self.newly_initialized or self.unexpected or self.mismatched)
 
     def rows(self) -> list[tuple[str, str, str]]:
-        """(status, weights, note) rows, layer numbers collapsed: the table learners read."""
-        rows = [("loaded", f"{len(self.loaded)} tensors", "from the checkpoint")]
+        """(status, weights, note) rows, layer numbers collapsed: the table learners read, in their language."""
+        tensors = ngettext("{count} tensor", "{count} tensors", len(self.loaded)).format(count=len(self.loaded))
+        rows = [(_("loaded"), tensors, _("from the checkpoint"))]
         if self.note:
-            rows.insert(0, ("PACK", "course pack copy", self.note))
+            rows.insert(0, (_("PACK"), _("course pack copy"), _(self.note)))
         for name in _collapse(self.newly_initialized):
-            rows.append(("NEW", name, "not in the checkpoint: newly initialized, train it before use"))
+            rows.append((_("NEW"), name, _("not in the checkpoint: newly initialized, train it before use")))
         for name, ckpt_shape, model_shape in self.mismatched:
-            rows.append(("MISMATCH", name, f"checkpoint {list(ckpt_shape)} vs model {list(model_shape)}: re-initialized"))
+            rows.append((_("MISMATCH"), name, _("checkpoint {checkpoint_shape} vs model {model_shape}: re-initialized")
+                         .format(checkpoint_shape=list(ckpt_shape), model_shape=list(model_shape))))
         for name in _collapse(self.unexpected):
-            rows.append(("UNUSED", name, "in the checkpoint, not used by this architecture"))
+            rows.append((_("UNUSED"), name, _("in the checkpoint, not used by this architecture")))
         for old, new in self.renamed[:1]:
-            rows.append(("renamed", f"{len(self.renamed)} legacy names", f"e.g. {old} → {new}"))
+            names = ngettext("{count} legacy name", "{count} legacy names", len(self.renamed))
+            rows.append((_("renamed"), names.format(count=len(self.renamed)), _("e.g. {old} → {new}").format(old=old, new=new)))
         for target, source in self.tied:
-            rows.append(("tied", target, f"shares its values with {source}"))
+            rows.append((_("tied"), target, _("shares its values with {source}").format(source=source)))
         return rows
 
     def __str__(self) -> str:
-        head = f"Load report: {self.model_class} from {self.source}"
+        head = _("Load report: {model_class} from {source}").format(model_class=self.model_class, source=self.source)
         width = max(len(r[1]) for r in self.rows())
         lines = [head] + [f"  {status:<9} {what:<{width}}  {note}" for status, what, note in self.rows()]
         return "\n".join(lines)
@@ -129,12 +133,14 @@ class LoadReport:
         from html import escape
 
         body = "".join(
-            f"<tr><td><b>{escape(s)}</b></td><td><code>{escape(w)}</code></td><td>{escape(n)}</td></tr>"
+            f"<tr><td><b>{escape(s)}</b></td><td>{bdi_code(w)}</td><td>{escape(n)}</td></tr>"
             for s, w, n in self.rows()
         )
+        summary = escape(_("Load report: {model_class} from {source}")).format(
+            model_class=bdi_code(self.model_class), source=bdi(self.source))
+        headers = "".join(f"<th>{escape(h)}</th>" for h in (_("status"), _("weights"), _("note")))
         return (
-            f"<details open><summary>Load report: <code>{escape(self.model_class)}</code> from "
-            f"{escape(self.source)}</summary><table><tr><th>status</th><th>weights</th><th>note</th></tr>"
+            f'<details open dir="{direction()}"><summary>{summary}</summary><table><tr>{headers}</tr>'
             f"{body}</table></details>"
         )
 

@@ -1,0 +1,133 @@
+"""Every sentence a learner reads, in English, French or Arabic, from gettext catalogs.
+
+The catalogs are `locales/<lang>/LC_MESSAGES/autotutor.po` at the top of the repository, managed with Babel
+(`autotutor i18n extract | update | compile | check`). English is the source language: a message id *is*
+the English text, so an untranslated message still reads correctly.
+
+    >>> from autotutor.i18n import _, set_language
+    >>> set_language("fr")
+    >>> _("Load report")                       # doctest: +SKIP
+    'Rapport de chargement'
+
+Arabic is written right to left. `direction()` tells which way the current language runs, and `bdi()` wraps
+code, identifiers and numbers so they keep their left-to-right order inside Arabic prose.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = [
+    "DOMAIN",
+    "LANGUAGES",
+    "LOCALES_DIR",
+    "_",
+    "bdi",
+    "bdi_code",
+    "direction",
+    "get_language",
+    "ngettext",
+    "on_language_change",
+    "set_language",
+    "translate",
+]
+
+DOMAIN = "autotutor"
+LANGUAGES = ("en", "fr", "ar")
+RIGHT_TO_LEFT = {"ar"}
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+_current = os.environ.get("AUTOTUTOR_LANG") or "en"
+_listeners: list[Callable[[str], None]] = []
+
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> dict[str, object]:
+    """msgid → translation (a string, or a tuple of plural forms) for `lang`, read from its .po file."""
+    if lang == "en":
+        return {}
+    from babel.messages.pofile import read_po
+
+    path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        raise FileNotFoundError(f"No catalog for language '{lang}' at {path}. Languages: {', '.join(LANGUAGES)}.")
+    with open(path, "rb") as f:
+        catalog = read_po(f, locale=lang)
+    return {
+        message.id if isinstance(message.id, str) else message.id[0]: message.string
+        for message in catalog
+        if message.id and message.string and not message.fuzzy
+    }
+
+
+def set_language(lang: str) -> None:
+    """Switch every later message (and every widget listening) to `lang`: "en", "fr" or "ar"."""
+    global _current
+    if lang not in LANGUAGES:
+        raise ValueError(f"language={lang!r} is not available; choose one of {', '.join(LANGUAGES)}.")
+    _catalog(lang)  # fail now, not at the first message, if the catalog is missing
+    _current = lang
+    for listener in list(_listeners):
+        listener(lang)
+
+
+def get_language() -> str:
+    return _current
+
+
+def on_language_change(callback: Callable[[str], None]) -> None:
+    """Call `callback(lang)` after each `set_language`, so a widget can redraw its text."""
+    _listeners.append(callback)
+
+
+def _(message: str) -> str:
+    """The current language's translation of `message` (the English text itself in English)."""
+    translated = _catalog(_current).get(message)
+    return translated if isinstance(translated, str) and translated else message
+
+
+def translate(message: str, lang: str) -> str:
+    """`message` in `lang`, whatever the current language (the notebook generator writes all three)."""
+    translated = _catalog(lang).get(message)
+    return translated if isinstance(translated, str) and translated else message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The right plural form for `n` (Arabic has six). Format the result with `n` yourself."""
+    forms = _catalog(_current).get(singular)
+    if isinstance(forms, (tuple, list)) and all(forms):
+        return forms[min(_plural_index(_current, n), len(forms) - 1)]
+    return singular if n == 1 else plural
+
+
+@lru_cache(maxsize=None)
+def _plural_rule(lang: str):
+    from babel.messages.plurals import get_plural
+
+    return get_plural(lang)
+
+
+def _plural_index(lang: str, n: int) -> int:
+    """Which plural form gettext picks for `n`, from the language's Plural-Forms rule."""
+    import gettext
+
+    return gettext.c2py(_plural_rule(lang).plural_expr)(n)
+
+
+def direction(lang: str | None = None) -> str:
+    """"rtl" for right-to-left languages (Arabic), else "ltr"."""
+    return "rtl" if (lang or _current) in RIGHT_TO_LEFT else "ltr"
+
+
+def bdi(text: str) -> str:
+    """HTML that keeps `text` (code, an identifier, a number) in its own left-to-right order in any language."""
+    return f'<bdi dir="ltr">{html.escape(text)}</bdi>'
+
+
+def bdi_code(text: str) -> str:
+    """`bdi` for code: `<bdi dir="ltr"><code>text</code></bdi>`, an identifier that stays left to right."""
+    return f'<bdi dir="ltr"><code>{html.escape(text)}</code></bdi>'

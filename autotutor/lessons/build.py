@@ -1,0 +1,274 @@
+"""English lesson sources → one notebook per language, translated from the catalogs and executed.
+
+    lessons/01_autotokenizer.ipynb  ──►  notebooks/en/01_autotokenizer.ipynb
+                                         notebooks/fr/01_autotokenizer.ipynb
+                                         notebooks/ar/01_autotokenizer.ipynb
+
+A markdown cell is cut into paragraphs (blocks separated by a blank line); each paragraph is one message of
+the catalogs, so a translator sees prose, never markdown cells. Code cells are copied byte for byte. Arabic
+cells are wrapped in `<div dir="rtl" lang="ar">` and their inline `code` becomes `<bdi><code>…</code></bdi>`,
+so code keeps its left-to-right order inside right-to-left prose. Each notebook is then run in its own folder
+(the first cell, `setup()`, reads the language from it) and keeps its own outputs. Its metadata records the
+source and the source's sha256, so `stale_notebooks()` can tell when it must be generated again.
+
+    python -m autotutor.lessons.build          # or: autotutor i18n notebooks
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..i18n import LANGUAGES, direction
+
+__all__ = [
+    "LESSONS_DIR",
+    "NOTEBOOKS_DIR",
+    "build_all",
+    "build_notebook",
+    "lesson_messages",
+    "lesson_sources",
+    "paragraphs",
+    "stale_notebooks",
+    "translate_markdown",
+    "translate_notebook",
+]
+
+REPO = Path(__file__).resolve().parent.parent.parent
+LESSONS_DIR = REPO / "lessons"
+NOTEBOOKS_DIR = REPO / "notebooks"
+SETUP_CELL = "from autotutor.lessons import setup\nsetup()"
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_FENCE = re.compile(r"^(```|~~~)")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Paragraphs: the unit of translation
+# ---------------------------------------------------------------------------------------------------------------
+def _blocks(markdown: str) -> list[str]:
+    """The markdown's blocks, split at blank lines, except inside a fenced code block."""
+    blocks: list[str] = []
+    current: list[str] = []
+    fence: str | None = None
+    for line in markdown.strip("\n").split("\n"):
+        stripped = line.strip()
+        if fence is None and not stripped:
+            if current:
+                blocks.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+        if _FENCE.match(stripped):
+            if fence is None:
+                fence = stripped[:3]
+            elif stripped.startswith(fence):
+                fence = None
+    if current:
+        blocks.append("\n".join(current))
+    return [block.rstrip() for block in blocks]
+
+
+def _is_code_block(block: str) -> bool:
+    return bool(_FENCE.match(block.lstrip()))
+
+
+def paragraphs(markdown: str) -> list[str]:
+    """The paragraphs of a markdown cell that a translator translates: each block between blank lines (a
+    heading, a paragraph, a whole list), except fenced code blocks, which stay as they are.
+
+    >>> paragraphs("# Title\\n\\nSome *prose*\\non two lines.\\n\\n- one\\n- two")
+    ['# Title', 'Some *prose*\\non two lines.', '- one\\n- two']
+    """
+    return [block for block in _blocks(markdown) if not _is_code_block(block)]
+
+
+def _read_notebook(path: Path) -> dict:
+    """A notebook as plain JSON, its cells' sources joined into strings (nbformat itself takes seconds to import)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    if notebook.get("nbformat") != 4:
+        raise ValueError(f"{_relative(path)} is not a version 4 notebook; open and save it in JupyterLab.")
+    for cell in notebook["cells"]:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+    return notebook
+
+
+def lesson_sources() -> list[Path]:
+    """The English lesson sources, in course order: lessons/NN_slug.ipynb."""
+    return sorted(LESSONS_DIR.glob("[0-9]*.ipynb"))
+
+
+def lesson_messages(source: Path) -> Iterator[tuple[str, int]]:
+    """(paragraph, cell number counted from 1) for every markdown paragraph of a lesson, in reading order."""
+    notebook = _read_notebook(source)
+    for number, cell in enumerate(notebook["cells"], start=1):
+        if cell["cell_type"] == "markdown":
+            for paragraph in paragraphs(cell["source"]):
+                yield paragraph, number
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Translating: markdown paragraph by paragraph, code untouched
+# ---------------------------------------------------------------------------------------------------------------
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+
+
+def _isolate_inline_code(markdown: str) -> str:
+    """`code` → <bdi><code>code</code></bdi>: code keeps its left-to-right order inside right-to-left prose."""
+    return _INLINE_CODE.sub(lambda m: f"<bdi><code>{html.escape(m.group(2).strip())}</code></bdi>", markdown)
+
+
+def translate_markdown(markdown: str, lang: str, *, missing: Callable[[str], None] | None = None) -> str:
+    """A markdown cell in `lang`: each paragraph from the catalog (English where a translation is missing,
+    reported to `missing`). Right-to-left languages get `<div dir="rtl" lang="..">`, their inline code `<bdi>`,
+    and their fenced code blocks a left-to-right `<div>`."""
+    from ..i18n import translate
+
+    if lang == "en":  # the source language: the cell as written
+        return markdown
+    rtl = direction(lang) == "rtl"
+    out = []
+    for block in _blocks(markdown):
+        if _is_code_block(block):
+            out.append(f'<div dir="ltr">\n\n{block}\n\n</div>' if rtl else block)
+            continue
+        text = translate(block, lang)
+        if text == block and missing is not None:
+            missing(block)
+        out.append(_isolate_inline_code(text) if rtl else text)
+    body = "\n\n".join(out)
+    return f'<div dir="rtl" lang="{lang}">\n\n{body}\n\n</div>' if rtl else body
+
+
+def source_sha256(source: Path) -> str:
+    return hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+def _relative(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(REPO).as_posix()
+    except ValueError:  # outside the repository (the tests' lessons in a temporary folder): folder/name
+        return f"{path.parent.name}/{path.name}"
+
+
+def translate_notebook(source: Path, lang: str, *, missing: Callable[[str], None] | None = None):
+    """The lesson `source` in `lang`, not yet run: markdown translated, code cells byte-identical, no outputs,
+    and metadata {"autotutor": {"lang", "source", "source_sha256"}}."""
+    notebook = _read_notebook(source)
+    code = [cell["source"] for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    if not code or code[0] != SETUP_CELL:
+        raise ValueError(
+            f"{_relative(source)}: the first code cell of a lesson must be exactly {SETUP_CELL!r} "
+            f"(it chooses the language and installs the course pack); it is {code[0] if code else None!r}."
+        )
+    translated = copy.deepcopy(notebook)
+    for cell in translated["cells"]:
+        if cell["cell_type"] == "markdown":
+            cell["source"] = translate_markdown(cell["source"], lang, missing=missing)
+        elif cell["cell_type"] == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+            cell.get("metadata", {}).pop("execution", None)
+    translated.setdefault("metadata", {})["autotutor"] = {
+        "lang": lang,
+        "source": _relative(source),
+        "source_sha256": source_sha256(source),
+    }
+    return translated
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Running and writing
+# ---------------------------------------------------------------------------------------------------------------
+def _execute(notebook, folder: Path, *, timeout: int = 300) -> None:
+    """Run `notebook` in `folder` (its kernel's cwd, which `setup()` reads the language from), in place."""
+    from nbclient import NotebookClient
+
+    env = {k: v for k, v in os.environ.items() if k != "AUTOTUTOR_LANG"}  # the folder decides, as for a learner
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(folder)}})
+    client.execute(env=env)
+
+
+def build_notebook(source: Path, lang: str, *, out_dir: Path | None = None, execute: bool = True,
+                   log: Callable[[str], None] = lambda line: None) -> Path:
+    """Write `source` in `lang` to `out_dir/<lang>/<name>.ipynb` (default notebooks/), run; returns its path."""
+    import nbformat
+
+    missing: list[str] = []
+    notebook = nbformat.from_dict(translate_notebook(source, lang, missing=missing.append))
+    folder = (out_dir or NOTEBOOKS_DIR) / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / source.name
+    start = time.perf_counter()
+    if execute:
+        _execute(notebook, folder)
+    nbformat.write(notebook, target)
+    done = f"{_relative(target)}: {time.perf_counter() - start:.1f} s"
+    log(done + (f", {len(missing)} paragraph(s) still in English (see `autotutor i18n check`)" if missing else ""))
+    return target
+
+
+def build_all(*, languages: list[str] | None = None, only: list[str] | None = None,
+              log: Callable[[str], None] = lambda line: None) -> list[Path]:
+    """Generate and run every lesson in every language (or only those named); returns the notebooks written."""
+    written = []
+    for source in lesson_sources():
+        if only and source.stem not in only and source.name not in only:
+            continue
+        for lang in languages or LANGUAGES:
+            written.append(build_notebook(source, lang, log=log))
+    return written
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Is every generated notebook up to date?
+# ---------------------------------------------------------------------------------------------------------------
+def _notebook_problems(source: Path, lang: str, target: Path) -> Iterator[str]:
+    name = _relative(target)
+    if not target.is_file():
+        yield f"{name}: missing"
+        return
+    stored = _read_notebook(target)
+    meta = stored.get("metadata", {}).get("autotutor", {})
+    if meta.get("source_sha256") != source_sha256(source) or meta.get("lang") != lang:
+        yield f"{name}: generated from another version of {_relative(source)}"
+        return
+    fresh = translate_notebook(source, lang)
+    texts = [[(c["cell_type"], c["source"]) for c in nb["cells"]] for nb in (stored, fresh)]
+    if texts[0] != texts[1]:
+        yield f"{name}: its text differs from {_relative(source)} translated with today's catalogs"
+    if any(c["cell_type"] == "code" and c["source"].strip() and c.get("execution_count") is None for c in stored["cells"]):
+        yield f"{name}: not run (code cells without outputs)"
+
+
+def stale_notebooks(*, lessons_dir: Path | None = None, notebooks_dir: Path | None = None) -> list[str]:
+    """One line per generated notebook that is missing, out of date or not run, or has no source any more."""
+    sources = sorted((lessons_dir or LESSONS_DIR).glob("[0-9]*.ipynb")) if lessons_dir else lesson_sources()
+    out = notebooks_dir or NOTEBOOKS_DIR
+    problems = [p for s in sources for lang in LANGUAGES for p in _notebook_problems(s, lang, out / lang / s.name)]
+    names = {s.name for s in sources}
+    for lang in LANGUAGES:
+        for orphan in sorted((out / lang).glob("*.ipynb")):
+            if orphan.name not in names:
+                problems.append(f"{_relative(orphan)}: no lesson source lessons/{orphan.name} any more")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..cli import main as cli_main
+
+    return cli_main(["i18n", "notebooks", *(argv if argv is not None else sys.argv[1:])])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
