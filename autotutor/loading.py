@@ -16,6 +16,7 @@ import os
 import pickle
 import re
 import sys
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -187,12 +188,17 @@ def _load_safetensors(path: Path, device: str | torch.device) -> dict[str, torch
 def _load_pickle(path: Path, device: str | torch.device) -> dict[str, torch.Tensor]:
     """Read a `pytorch_model.bin` with `weights_only=True`: tensors only, never arbitrary objects."""
     try:
-        state = torch.load(path, map_location=device, weights_only=True)
+        with warnings.catch_warnings():  # torch warns about pickle protocols; the refusal below says enough
+            warnings.simplefilter("ignore", UserWarning)
+            state = torch.load(path, map_location=device, weights_only=True)
     except pickle.UnpicklingError as err:
+        # torch's message suggests weights_only=False; quote only what it refused.
+        named = re.search(r"GLOBAL (\S+)", str(err))
+        what = f"it names the function {named.group(1)}" if named else "it holds instructions that build arbitrary objects"
         raise UnsafeCheckpointError(
-            f"Refused to load {path}: this pickle file asks to run code or build objects that are not tensors "
-            f"({str(err).splitlines()[0]}). Pickle files can execute anything when opened. Ask the checkpoint's "
-            "author for a model.safetensors file, which stores only tensors and cannot run code."
+            f"Refused to load {path}: {what}, not just tensors. Pickle files can execute anything when opened, "
+            "which is why they are read here with torch.load(weights_only=True). Ask the checkpoint's author for "
+            "a model.safetensors file, which stores only tensors and cannot run code."
         ) from err
     except (RuntimeError, EOFError, OSError) as err:
         raise CorruptWeightsError(f"{path} could not be read as a PyTorch file ({err}).") from err

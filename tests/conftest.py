@@ -94,3 +94,19 @@ def tiny_checkpoint(tmp_path_factory):
         return made[key]
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _language_and_listeners_restored():
+    """Each test starts in English with only the language listeners it creates itself.
+
+    Widgets register a redraw with autotutor.i18n.on_language_change and stay alive for the whole session;
+    without this, a widget built by one test would redraw, with that test's state, in every later one.
+    """
+    from autotutor import i18n
+
+    listeners = list(i18n._listeners)
+    language = i18n.get_language()
+    yield
+    i18n._listeners[:] = listeners
+    i18n.set_language(language)
