@@ -80,6 +80,7 @@ class HeadExplorer(widgets.VBox):
                                                "the probabilities softmax makes of them.")))
         self._text.placeholder = _("I loved this film.")
         self._head.tooltip = _("The Auto class that built the model, and so its head")
+        self._text.tooltip = _("The sentence the model reads")
         if direction() == "rtl":
             self.add_class(RTL_CLASS)
         else:

@@ -83,6 +83,7 @@ class HeaderBrowser(widgets.VBox):
                                                "single weight.")))
         self._menu.tooltip = _("A checkpoint of the course pack")
         self._filter.placeholder = _("part of a tensor name")
+        self._filter.tooltip = _("Show only the tensors whose name contains this text")
         if direction() == "rtl":
             self.add_class(RTL_CLASS)
         else:

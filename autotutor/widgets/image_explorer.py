@@ -109,7 +109,8 @@ class ImageExplorer(widgets.VBox):
         self._upload.description = _("Upload")
         self._upload.tooltip = _("A photo from your computer (PNG, JPEG, ...): it stays in this notebook")
         self._photo.tooltip = _("The photo to prepare")
-        self._checkpoint.tooltips = [_("Prepare the photo the way this checkpoint was trained")] * len(self.processors)
+        self._checkpoint.tooltip = _("Prepare the photo the way this checkpoint was trained")
+        self._checkpoint.tooltips = [self._checkpoint.tooltip] * len(self.processors)
         if direction() == "rtl":
             self.add_class(RTL_CLASS)
         else:

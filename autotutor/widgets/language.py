@@ -31,6 +31,7 @@ def language_switch() -> widgets.HBox:
     """A label and three buttons; a click switches every widget of the lesson to that language."""
     label = widgets.Label(value=switch_label())
     buttons = widgets.ToggleButtons(options=language_choices(), value=get_language(),
+                                    tooltip=_("Show the widgets in this language"),
                                     tooltips=[_("Show the widgets in this language")] * len(LANGUAGES))
 
     def chosen(change: dict) -> None:
@@ -39,6 +40,7 @@ def language_switch() -> widgets.HBox:
 
     def redraw(lang: str) -> None:  # also follows a set_language called from code
         label.value = switch_label()
+        buttons.tooltip = _("Show the widgets in this language")
         buttons.tooltips = [_("Show the widgets in this language")] * len(LANGUAGES)
         buttons.value = lang
 

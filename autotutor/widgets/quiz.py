@@ -67,6 +67,8 @@ class Quiz(widgets.VBox):
         self._choices.options = [(plain(text), index) for index, text in enumerate(self._question.choices)]
         self._choices.value = chosen
         self._button.description = _("Check my answer")
+        self._choices.tooltip = _("Pick the answer you think is right")
+        self._button.tooltip = _("See whether your answer is right, and why")
         if direction() == "rtl":
             self.add_class(RTL_CLASS)
         else:

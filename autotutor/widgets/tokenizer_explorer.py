@@ -165,6 +165,7 @@ class TokenizerExplorer(widgets.VBox):
         self._prompt.value = container(prose(_("Type a text, or several: one line per text makes a batch. "
                                                "French and Arabic work too.")))
         self._text.placeholder = _("In a hole in the ground there lived a hobbit.")
+        self._text.tooltip = _("One text per line: each line is a sequence of the batch")
         self._padding.tooltip = _("Pad the shorter texts with [PAD] so every row has the same length")
         self._truncation.tooltip = _("Cut every text longer than max_length tokens")
         self._max_length.tooltip = _("The length that truncation cuts to, and that padding='max_length' pads to")

