@@ -17,6 +17,14 @@ _INLINE_CODE = re.compile(r"`([^`]+)`")
 _STYLE = f"<style>.{RTL_CLASS} {{ direction: rtl; }}</style>"
 
 
+def follow_direction(widget) -> None:
+    """Lay a widget box out right to left in Arabic, left to right otherwise (called on each language change)."""
+    if direction() == "rtl":
+        widget.add_class(RTL_CLASS)
+    else:
+        widget.remove_class(RTL_CLASS)
+
+
 def prose(text: str) -> str:
     """A translated sentence as HTML: escaped, with each `inline code` span turned into `code(...)`.
 

@@ -17,9 +17,9 @@ from typing import Any
 import ipywidgets as widgets
 from PIL import Image
 
-from ..i18n import _, direction, on_language_change
+from ..i18n import _, on_language_change
 from ..lessons.audio import CLIPS, before_after_image, clip_stats, read_wav
-from ._html import RTL_CLASS, code, container, prose
+from ._html import code, container, follow_direction, prose
 
 __all__ = ["AudioExplorer", "ClipPlayers", "png_bytes", "stats_html"]
 
@@ -108,10 +108,7 @@ class AudioExplorer(widgets.VBox):
         self._prompt.value = container(prose(_("Pick a clip, listen to it, and compare what was recorded with "
                                                "what the model receives.")))
         self._menu.tooltip = _("A speech clip of the course pack")
-        if direction() == "rtl":
-            self.add_class(RTL_CLASS)
-        else:
-            self.remove_class(RTL_CLASS)
+        follow_direction(self)
         self._redraw()
 
     def _redraw(self, change: dict | None = None) -> None:

@@ -17,10 +17,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..i18n import _, direction, on_language_change
+from ..i18n import _, on_language_change
 from ..lessons.backbone import feature_grid, select
 from ..lessons.images import png_data_uri
-from ._html import RTL_CLASS, code, container, prose
+from ._html import code, container, follow_direction, prose
 
 __all__ = ["BackboneExplorer", "call_text", "explorer_html"]
 
@@ -100,10 +100,7 @@ class BackboneExplorer(widgets.VBox):
                                                "(`out_features`), or both (Ctrl+click to choose several).")))
         self._indices.tooltip = _("The positions of the stages in stage_names: 0 is the stem")
         self._features.tooltip = _("The names of the stages")
-        if direction() == "rtl":
-            self.add_class(RTL_CLASS)
-        else:
-            self.remove_class(RTL_CLASS)
+        follow_direction(self)
         self._redraw()
 
     def select(self, *, out_indices: Sequence[int] = (), out_features: Sequence[str] = ()) -> str:

@@ -10,14 +10,13 @@ OCR takes about a second a page, so each page is read once and kept.
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import ipywidgets as widgets
 from PIL import Image
 
-from ..i18n import _, direction, ngettext, on_language_change
+from ..i18n import _, ngettext, on_language_change
 from ..lessons.documents import BOX_COLOURS, DOCUMENTS, WordRow, boxes_image, word_rows
-from ._html import RTL_CLASS, code, container, prose
+from ._html import code, container, follow_direction, prose
 from .audio_explorer import png_bytes
 
 __all__ = ["DocumentExplorer", "table_html"]
@@ -88,10 +87,7 @@ class DocumentExplorer(widgets.VBox):
         self._prompt.value = container(prose(_("Pick a page: the OCR reads it in its own language, and the "
                                                "tokenizer cuts each word into word-pieces that keep the word's box.")))
         self._menu.tooltip = _("A document image of the course pack")
-        if direction() == "rtl":
-            self.add_class(RTL_CLASS)
-        else:
-            self.remove_class(RTL_CLASS)
+        follow_direction(self)
         self._redraw()
 
     def _redraw(self, change: dict | None = None) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..i18n import _, direction, on_language_change
+from ..i18n import _, on_language_change
 from ..lessons.automodel import sequence_predictions, token_predictions
-from ._html import RTL_CLASS, code, container, prose
+from ._html import code, container, follow_direction, prose
 
 __all__ = ["HeadExplorer", "predictions_html"]
 
@@ -81,10 +81,7 @@ class HeadExplorer(widgets.VBox):
         self._text.placeholder = _("I loved this film.")
         self._head.tooltip = _("The Auto class that built the model, and so its head")
         self._text.tooltip = _("The sentence the model reads")
-        if direction() == "rtl":
-            self.add_class(RTL_CLASS)
-        else:
-            self.remove_class(RTL_CLASS)
+        follow_direction(self)
         self._redraw()
 
     def _redraw(self, change: dict | None = None) -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..i18n import _, direction, ngettext, on_language_change
+from ..i18n import _, ngettext, on_language_change
 from ..lessons.safety import pack_weights, safetensors_header, tensor_rows
-from ._html import RTL_CLASS, code, container, prose
+from ._html import code, container, follow_direction, prose
 
 __all__ = ["MAX_ROWS", "SAFETENSORS_CHECKPOINTS", "HeaderBrowser", "header_html"]
 
@@ -84,10 +84,7 @@ class HeaderBrowser(widgets.VBox):
         self._menu.tooltip = _("A checkpoint of the course pack")
         self._filter.placeholder = _("part of a tensor name")
         self._filter.tooltip = _("Show only the tensors whose name contains this text")
-        if direction() == "rtl":
-            self.add_class(RTL_CLASS)
-        else:
-            self.remove_class(RTL_CLASS)
+        follow_direction(self)
         self._redraw()
 
     def _redraw(self, change: dict | None = None) -> None:

@@ -15,9 +15,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..errors import ImageError
-from ..i18n import _, bdi_code, direction, on_language_change
+from ..i18n import _, bdi_code, on_language_change
 from ..lessons.images import ChannelStats, Step, channel_stats, histogram_image, img_tag, step_label, steps
-from ._html import RTL_CLASS, code, container, prose
+from ._html import code, container, follow_direction, prose
 
 __all__ = ["ImageExplorer", "explorer_html", "stats_html", "steps_html", "uploaded_bytes"]
 
@@ -111,10 +111,7 @@ class ImageExplorer(widgets.VBox):
         self._photo.tooltip = _("The photo to prepare")
         self._checkpoint.tooltip = _("Prepare the photo the way this checkpoint was trained")
         self._checkpoint.tooltips = [self._checkpoint.tooltip] * len(self.processors)
-        if direction() == "rtl":
-            self.add_class(RTL_CLASS)
-        else:
-            self.remove_class(RTL_CLASS)
+        follow_direction(self)
         self._redraw()
 
     def _uploaded(self, change: dict) -> None:

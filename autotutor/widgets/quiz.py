@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from ..i18n import _, direction, on_language_change
+from ..i18n import _, on_language_change
 from ..lessons.tokenizer import QuizQuestion
-from ._html import RTL_CLASS, container, plain, prose
+from ._html import container, follow_direction, plain, prose
 
 __all__ = ["Quiz", "feedback_html", "question_html"]
 
@@ -69,10 +69,7 @@ class Quiz(widgets.VBox):
         self._button.description = _("Check my answer")
         self._choices.tooltip = _("Pick the answer you think is right")
         self._button.tooltip = _("See whether your answer is right, and why")
-        if direction() == "rtl":
-            self.add_class(RTL_CLASS)
-        else:
-            self.remove_class(RTL_CLASS)
+        follow_direction(self)
         self._feedback.value = feedback_html(self._question, self._checked) if self._shown else ""
 
     def answer(self, choice: int | None) -> str:

@@ -12,9 +12,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..i18n import _, direction, on_language_change
+from ..i18n import _, on_language_change
 from ..lessons.introduction import AUTO_CLASSES, CHECKPOINTS, draw_call_path, png, registry_decision
-from ._html import RTL_CLASS, code, container, prose
+from ._html import code, container, follow_direction, prose
 
 __all__ = ["RegistryExplorer", "decision_html"]
 
@@ -64,10 +64,7 @@ class RegistryExplorer(widgets.VBox):
                                                "class `from_pretrained` would build, before any weight is read.")))
         self._checkpoint.tooltip = _("A checkpoint of the course pack, by its Hub id")
         self._auto_class.tooltip = _("The Auto class you would call: it names the task")
-        if direction() == "rtl":
-            self.add_class(RTL_CLASS)
-        else:
-            self.remove_class(RTL_CLASS)
+        follow_direction(self)
         self._redraw()
 
     def decision(self) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..i18n import _, direction, on_language_change
+from ..i18n import _, on_language_change
 from ..lessons.tokenizer import Piece, count_tokens, pieces_with_colours, round_trip
-from ._html import RTL_CLASS, code, container, prose
+from ._html import code, container, follow_direction, prose
 
 __all__ = ["MAX_TEXTS", "PADDING_OPTIONS", "TokenizerExplorer", "call_text", "explorer_html"]
 
@@ -170,10 +170,7 @@ class TokenizerExplorer(widgets.VBox):
         self._truncation.tooltip = _("Cut every text longer than max_length tokens")
         self._max_length.tooltip = _("The length that truncation cuts to, and that padding='max_length' pads to")
         self._special.tooltip = _("Add [CLS] at the start and [SEP] at the end, as BERT was trained")
-        if direction() == "rtl":
-            self.add_class(RTL_CLASS)
-        else:
-            self.remove_class(RTL_CLASS)
+        follow_direction(self)
         self._redraw()
 
     def _redraw(self, change: dict | None = None) -> None:
