@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; course machines and containers often run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test bench clean system-deps i18n notebooks
+.PHONY: lab test test-browser book bench clean system-deps browser-deps i18n notebooks
 
 # Debian / Ubuntu packages: Tesseract OCR with French and Arabic data (AutoProcessor's apply_ocr), espeak-ng
 # (the course pack's speech clips) and fonts with Arabic glyphs (its document images).
@@ -23,17 +23,28 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# CPU-only torch: the pinned version resolves to a CPU wheel on the course machines.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[dev,lab]"
+	$(PY) -m pip install -q -e ".[dev,lab,book,browser]"
 	touch $(STAMP)
 
 lab: $(STAMP) system-deps
 	$(VENV)/bin/autotutor pack install
 	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/
 
+# Debian's chromium for the browser tests; Playwright drives it by path and never downloads a browser.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
+	else echo "Please install Debian's chromium package"; exit 1; fi
+
 # pytest also runs every generated notebook with nbval (see pyproject.toml). A learner's AUTOTUTOR_LANG would
 # change the messages the tests compare, so it is left out.
 test: $(STAMP) system-deps
-	env -u AUTOTUTOR_LANG $(PY) -m pytest
+	env -u AUTOTUTOR_LANG $(PY) -m pytest --ignore=tests/browser
+
+# What a person sees: the built site in each language, and the live widgets in JupyterLab, in real chromium.
+test-browser: $(STAMP) system-deps browser-deps book
+	env -u AUTOTUTOR_LANG $(PY) -m pytest tests/browser
 
 # Catalogs: extract the English messages, bring locales/{en,fr,ar} up to date, then check them (the check also
 # compiles each catalog, in memory; `autotutor i18n compile` writes .mo files for other tools).
