@@ -25,6 +25,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..i18n import _, direction
+from . import marks
+from .introduction import font
 from .tokenizer import QuizQuestion
 
 __all__ = [
@@ -163,8 +165,8 @@ def waveform_image(samples: Any, *, scale: float = 1.0, width: int = 720, height
 
 
 def before_after_image(raw: Any, normalised: Any, *, width: int = 720, height: int = 140) -> Image.Image:
-    """A clip before (top) and after (bottom) normalisation, both drawn on the scale of the larger one, so the
-    change of size is visible: a quiet recording grows, a loud one shrinks.
+    """A clip before (top, "1. as recorded") and after (bottom, "2. normalised") normalisation, both drawn on the
+    scale of the larger one, so the change of size is visible: a quiet recording grows, a loud one shrinks.
     """
     a = np.asarray(raw, dtype=np.float32).reshape(-1)
     b = np.asarray(normalised, dtype=np.float32).reshape(-1)
@@ -172,6 +174,14 @@ def before_after_image(raw: Any, normalised: Any, *, width: int = 720, height: i
     scale = float(np.ceil(peak))  # a round number for the scale's labels
     top = waveform_image(a, scale=scale, width=width, height=height)
     bottom = waveform_image(b, scale=scale, width=width, height=height, colour=(213, 94, 0))  # vermilion
+    # Each panel is named in words too, in the top corner where a reader of its language starts.
+    for panel, label in ((top, _("1. as recorded")), (bottom, _("2. normalised"))):
+        draw = ImageDraw.Draw(panel)
+        rtl = direction() == "rtl"
+        text_width = draw.textlength(label, font=font(13), direction="rtl" if rtl else None)
+        x = width - 8 - text_width if rtl else 50
+        draw.rectangle((x - 3, 1, x + text_width + 3, 18), fill=_BACKGROUND)
+        draw.text((x, 2), label, fill=(0, 0, 0), font=font(13), direction="rtl" if rtl else None)
     image = Image.new("RGB", (width, 2 * height + 8), _BACKGROUND)
     image.paste(top, (0, 0))
     image.paste(bottom, (0, height + 8))
@@ -179,8 +189,8 @@ def before_after_image(raw: Any, normalised: Any, *, width: int = 720, height: i
 
 
 def mask_image(attention_mask: Any, *, width: int = 720, row_height: int = 26) -> Image.Image:
-    """A padded batch as bars, one per clip: blue where `attention_mask` is 1 (real samples), grey where it is 0
-    (padding). Each bar is as long as the batch, so a short clip shows a long grey tail.
+    """A padded batch as bars, one per clip: solid blue where `attention_mask` is 1 (real samples), grey stripes
+    where it is 0 (padding). Each bar is as long as the batch, so a short clip shows a long striped tail.
     """
     mask = np.asarray(attention_mask).reshape(len(attention_mask), -1)  # (B, L)
     rows, length = mask.shape
@@ -192,11 +202,17 @@ def mask_image(attention_mask: Any, *, width: int = 720, row_height: int = 26) -
         top = gap + row * (row_height + gap)
         draw.text((4, top + row_height // 2 - 6), str(row), fill=AXIS_COLOUR)
         edges = np.linspace(0, length, plot + 1).astype(int)
+        padding_from = None  # the first column of this clip's padding, if it has any
         for column in range(plot):
             cell = mask[row, edges[column]:max(edges[column + 1], edges[column] + 1)]
             real = len(cell) and cell.max() > 0
             draw.line([(margin + column, top), (margin + column, top + row_height - 1)],
                       fill=WAVE_COLOUR if real else PADDING_COLOUR)
+            if not real and padding_from is None:
+                padding_from = column
+        if padding_from is not None:  # stripes as well as grey: padding is told apart without colour
+            marks.hatch(draw, (margin + padding_from, top, margin + plot - 1, top + row_height - 1), AXIS_COLOUR,
+                        spacing=6, width=1)
         draw.rectangle([margin, top, margin + plot - 1, top + row_height - 1], outline=AXIS_COLOUR)
     return image
 

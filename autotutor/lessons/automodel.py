@@ -3,7 +3,7 @@ head explorer call these, and tests/test_lesson_automodel.py checks them.
 
     weight_blocks(report)             the load report grouped into blocks (embeddings, layer 0, ..., classifier),
                                       each loaded, new or unused
-    draw_load_report(report)          those blocks as a picture, coloured by status
+    draw_load_report(report)          those blocks as a picture, coloured and patterned by status
     probabilities(logits)             softmax over the last dimension
     sequence_predictions(...)         one text → (label, logit, probability) for every label
     token_predictions(...)            one text → for every token, its most probable label and that probability
@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from PIL import Image, ImageDraw
 
 from ..i18n import _, direction
+from . import marks
 from .introduction import font
 from .tokenizer import QuizQuestion
 
@@ -29,6 +30,7 @@ __all__ = [
     "TokenPrediction",
     "draw_load_report",
     "new_head_question",
+    "paint_status",
     "predictions_text",
     "probabilities",
     "sequence_predictions",
@@ -96,8 +98,22 @@ def _status_label(status: str) -> str:
             "unused": _("UNUSED: in the checkpoint, left out")}[status]
 
 
+def paint_status(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], status: str) -> None:
+    """A block (or a legend's swatch) in its status's colour and pattern: plain with a solid edge (loaded),
+    striped (new), dotted edge (unused). The pattern says it without colour, on paper or for colour-blind eyes."""
+    if status == "unused":
+        draw.rectangle(box, fill=STATUS_COLOURS[status])
+        marks.dotted_box(draw, box, "#555555")
+        return
+    draw.rectangle(box, fill=STATUS_COLOURS[status], outline="#777777")
+    if status == "new":
+        marks.hatch(draw, box, "#b8651a", spacing=8, width=2)
+        draw.rectangle(box, outline="#777777")
+
+
 def draw_load_report(report: Any) -> Image.Image:
-    """The model as a stack of blocks coloured by where their weights came from, with the checkpoint's unused
+    """The model as a stack of blocks coloured and patterned by where their weights came from (`paint_status`),
+    with the checkpoint's unused
     weights set apart on the side and a legend below. Mirrored in a right-to-left language."""
     blocks = weight_blocks(report)
     inside = [b for b in blocks if b.status != "unused"]
@@ -122,21 +138,24 @@ def draw_load_report(report: Any) -> Image.Image:
                             margin + title_h + len(inside) * (box_h + gap) + 2), outline="#555555", width=2)
         for row, block in enumerate(column):
             top = margin + title_h + row * (box_h + gap)
-            draw.rectangle((left, top, left + box_w, top + box_h), fill=STATUS_COLOURS[block.status],
-                           outline="#777777")
+            paint_status(draw, (left, top, left + box_w, top + box_h), block.status)
             text = f"{block.name}  ({block.tensors})"
             text_width = draw.textlength(text, font=font(14))
-            draw.text((left + (box_w - text_width) / 2, top + 7), text, fill="black", font=font(14))
+            text_left = left + (box_w - text_width) / 2
+            # The label sits on a plain patch of the block's colour, so stripes never cross the letters.
+            draw.rectangle((text_left - 4, top + 6, text_left + text_width + 4, top + box_h - 6),
+                           fill=STATUS_COLOURS[block.status])
+            draw.text((text_left, top + 7), text, fill="black", font=font(14))
     top = height - margin - legend_h + 10
     for row, status in enumerate(("loaded", "new", "unused")):
         y = top + row * 28
         label = _status_label(status)
         if rtl:
             right = width - margin
-            draw.rectangle((right - 20, y, right, y + 20), fill=STATUS_COLOURS[status], outline="#777777")
+            paint_status(draw, (right - 20, y, right, y + 20), status)
             draw.text((right - 30 - draw.textlength(label, font=font(14)), y + 2), label, fill="black", font=font(14))
         else:
-            draw.rectangle((margin, y, margin + 20, y + 20), fill=STATUS_COLOURS[status], outline="#777777")
+            paint_status(draw, (margin, y, margin + 20, y + 20), status)
             draw.text((margin + 30, y + 2), label, fill="black", font=font(14))
     return image
 

@@ -24,6 +24,7 @@ import PIL.Image
 import PIL.ImageDraw
 
 from ..i18n import _, direction
+from . import marks
 from .tokenizer import QuizQuestion
 
 __all__ = [
@@ -166,10 +167,23 @@ def step_label(name: str) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Pictures: histograms and PNGs for HTML
 # ---------------------------------------------------------------------------------------------------------------
+# Each channel has its own line as well as its own colour (red solid, green dashed, blue dotted), so the three
+# curves can be told apart in grey or by colour-blind eyes.
+_DASHES = {"R": None, "G": (5.0, 3.0), "B": (1.5, 3.0)}
+
+
+def _series(draw: PIL.ImageDraw.ImageDraw, points: list[tuple[float, float]], name: str) -> None:
+    ink, dashes = _INK.get(name, (0, 0, 0)), _DASHES.get(name)
+    if dashes is None:
+        draw.line(points, fill=ink, width=1)
+    else:
+        marks.dashed_polyline(draw, points, ink, dash=dashes[0], gap=dashes[1], width=2)
+
+
 def histogram_image(values: Any, low: float, high: float, *, width: int = 224, height: int = 90,
                     bins: int = 64) -> PIL.Image.Image:
-    """Where each channel's values lie between `low` and `high`: one line per channel (red, green, blue), with
-    the axis marked at `low`, 0 (when it is inside) and `high`. Drawn with Pillow.
+    """Where each channel's values lie between `low` and `high`: one line per channel (red solid, green dashed,
+    blue dotted, with a key), the axis marked at `low`, 0 (when it is inside) and `high`. Drawn with Pillow.
     """
     array = _chw(values).astype(np.float64)
     picture = PIL.Image.new("RGB", (width, height + 14), "white")
@@ -179,7 +193,12 @@ def histogram_image(values: Any, low: float, high: float, *, width: int = 224, h
         counts, _edges = np.histogram(channel, bins=bins, range=(low, high))
         top = counts.max() or 1
         points = [(i * (width - 1) / (bins - 1), height - 1 - c * (height - 4) / top) for i, c in enumerate(counts)]
-        draw.line(points, fill=_INK.get(name, (0, 0, 0)), width=1)
+        _series(draw, points, name)
+    # A small key in the top corner: each channel's letter beside a sample of its line.
+    for row, name in enumerate(CHANNELS):
+        y = 4 + row * 11
+        draw.text((width - 34, y - 5), name, fill=(0, 0, 0))
+        _series(draw, [(width - 24, y), (width - 4, y)], name)
     draw.line([(0, height), (width - 1, height)], fill=(80, 80, 80))
     ticks = [low, high] + ([0.0] if low < 0 < high else [])
     for tick in ticks:

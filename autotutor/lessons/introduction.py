@@ -21,6 +21,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from ..i18n import _, direction
+from . import marks
 from .tokenizer import QuizQuestion
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "decision_text",
     "draw_call_path",
     "font",
+    "paint_step",
     "png",
     "registry_decision",
     "registry_table",
@@ -183,11 +185,24 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def paint_step(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], state: str, *, rtl: bool = False) -> None:
+    """One step's box, told apart by its mark as well as its colour: a tick (done), a cross (stopped) or a dotted
+    outline and no mark (skipped). The mark sits in the box's top corner on the side the path comes from."""
+    left, top, right, bottom = box
+    if state == "skipped":
+        draw.rounded_rectangle(box, radius=10, fill=STEP_COLOURS[state])
+        marks.dotted_box(draw, (left + 2, top + 2, right - 2, bottom - 2), "#555555")
+        return
+    draw.rounded_rectangle(box, radius=10, fill=STEP_COLOURS[state], outline="#555555", width=2)
+    corner = (right - 24, top + 6, right - 8, top + 20) if not rtl else (left + 8, top + 6, left + 24, top + 20)
+    (marks.tick if state == "done" else marks.cross)(draw, corner, "#222222")
+
+
 def draw_call_path(decision: dict[str, Any]) -> Image.Image:
     """Five boxes, files → config → registry → model → weights, each with what it did for this decision.
 
-    Green: the step ran; red: the registry refused, so the call stops there; grey: never reached. In a
-    right-to-left language the path runs from right to left.
+    Green with a tick: the step ran; red with a cross: the registry refused, so the call stops there; grey with
+    a dotted outline: never reached (`paint_step`). In a right-to-left language the path runs from right to left.
     """
     stopped = decision["error"] is not None
     steps = [
@@ -209,8 +224,7 @@ def draw_call_path(decision: dict[str, Any]) -> Image.Image:
         slot = 4 - index if rtl else index
         left = margin + slot * (box_w + gap)
         top = margin + title_h
-        draw.rounded_rectangle((left, top, left + box_w, top + box_h), radius=10, fill=STEP_COLOURS[state],
-                               outline="#555555", width=2)
+        paint_step(draw, (left, top, left + box_w, top + box_h), state, rtl=rtl)
         # The step's number leads its title, on the right in Arabic: the title line is laid out right to left.
         _centered(draw, (left, margin, left + box_w, top), [f"{index + 1}. {title}"], 17,
                   text_direction="rtl" if rtl else None)
