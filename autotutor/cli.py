@@ -8,11 +8,22 @@
     autotutor i18n compile                             each .po → its .mo
     autotutor i18n check                               fr and ar complete, nothing fuzzy, same placeholders
     autotutor i18n notebooks [--check] [--lang L ...]  lessons/*.ipynb → notebooks/{en,fr,ar}/, executed
+
+For students (every message in English, French or Arabic):
+
+    autotutor lab [--lang en|fr|ar] [--workspace DIR] [--no-open] [--port N] [--print-command]
+        copy the lessons into DIR/<lang>/ (default ~/autotutor-course/), bring untouched ones up to date
+        (an edited lesson is kept, the new version put beside it), install the course pack if needed, and
+        open JupyterLab there with its menus in that language (see autotutor/workspace.py)
+    autotutor doctor [--lang L] [--workspace DIR]
+        check what a workshop needs, one line per check with the fix; exit status 1 if anything is missing
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 
 __all__ = ["main"]
@@ -103,6 +114,50 @@ def _i18n_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_language() -> str:
+    """The language of `lab` and `doctor` when --lang is not given: AUTOTUTOR_LANG if it names one, else English."""
+    from .i18n import LANGUAGES
+
+    lang = os.environ.get("AUTOTUTOR_LANG", "")
+    return lang if lang in LANGUAGES else "en"
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from .i18n import _, set_language
+    from .pack import ensure_installed
+    from .workspace import describe, prepare_lab, run_jupyter, sync_lessons
+
+    set_language(args.lang)
+    changes = sync_lessons(args.lang, args.workspace)
+    for line in describe(changes):
+        print(line)
+    print(_("Checking the offline course pack (the first time, building it takes a few minutes)..."))
+    ensure_installed()
+    launch = prepare_lab(args.lang, args.workspace, port=args.port, open_browser=not args.no_open)
+    if launch.language_pack_missing:
+        print(_("JupyterLab's menus will stay in English: its language pack is not installed. "
+                "Install it with: pip install {package}").format(package=launch.language_pack_missing))
+    if args.print_command:
+        for name in ("AUTOTUTOR_LANG", "JUPYTERLAB_SETTINGS_DIR"):
+            print(f"{name}={shlex.quote(launch.env[name])}")
+        print(f"cd {shlex.quote(str(launch.cwd))}")
+        print(shlex.join(launch.argv))
+        return 0
+    print(_("Starting JupyterLab in {folder}. To stop it, press Ctrl+C twice.").format(folder=launch.cwd))
+    return run_jupyter(launch)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import format_report, run_checks
+    from .i18n import set_language
+
+    set_language(args.lang)
+    results = run_checks(workspace=args.workspace)
+    for line in format_report(results):
+        print(line)
+    return 0 if all(result.ok for result in results) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="autotutor", description="autotutor: learn how pretrained models are loaded.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +180,29 @@ def main(argv: list[str] | None = None) -> int:
     notebooks.add_argument("--lang", nargs="+", choices=["en", "fr", "ar"], help="only these languages")
     notebooks.add_argument("--only", nargs="+", metavar="LESSON", help="only these lessons (e.g. 01_autotokenizer)")
     notebooks.set_defaults(run=_i18n_notebooks)
+    # The student commands' help is in the language of $AUTOTUTOR_LANG (English otherwise): --lang is not
+    # parsed yet. A local `_` so the catalogs still find these messages, without changing the current language.
+    from .i18n import LANGUAGES, translate
+
+    def _(message: str) -> str:
+        return translate(message, _default_language())
+
+    lab = commands.add_parser("lab", help=_("copy the lessons into your course folder and open them in JupyterLab"))
+    lab.add_argument("--lang", choices=LANGUAGES, default=_default_language(),
+                     help=_("the language of the lessons and of JupyterLab (default: $AUTOTUTOR_LANG, else en)"))
+    lab.add_argument("--workspace", default="~/autotutor-course", metavar="DIR",
+                     help=_("your course folder; the lessons go in DIR/<lang>/ (default: ~/autotutor-course)"))
+    lab.add_argument("--no-open", action="store_true", help=_("do not open a web browser"))
+    lab.add_argument("--port", type=int, metavar="N", help=_("the port JupyterLab listens on (default: 8888 or the next free one)"))
+    lab.add_argument("--print-command", action="store_true",
+                     help=_("prepare the folder, then print the command that starts JupyterLab instead of running it"))
+    lab.set_defaults(run=_lab)
+    doctor = commands.add_parser("doctor", help=_("check that this computer has everything the workshop needs"))
+    doctor.add_argument("--lang", choices=LANGUAGES, default=_default_language(),
+                        help=_("the language of the report (default: $AUTOTUTOR_LANG, else en)"))
+    doctor.add_argument("--workspace", default="~/autotutor-course", metavar="DIR",
+                        help=_("the course folder whose free disk space is checked (default: ~/autotutor-course)"))
+    doctor.set_defaults(run=_doctor)
     args = parser.parse_args(argv)
     return args.run(args)
 
