@@ -3,8 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# JupyterLab refuses to run as root unless told; course machines and containers often run as root.
-LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test test-browser book bench clean system-deps browser-deps i18n notebooks
 
@@ -26,9 +24,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev,lab,book,browser]"
 	touch $(STAMP)
 
+# The lessons are copied into ~/autotutor-course/$(COURSE_LANG)/ (your edits there survive course updates) and
+# opened in JupyterLab in that language: `make lab COURSE_LANG=fr` or `COURSE_LANG=ar`. See `autotutor lab --help`.
+COURSE_LANG ?= en
 lab: $(STAMP) system-deps
-	$(VENV)/bin/autotutor pack install
-	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/
+	$(VENV)/bin/autotutor lab --lang $(COURSE_LANG)
 
 # Debian's chromium for the browser tests; Playwright drives it by path and never downloads a browser.
 browser-deps:
