@@ -59,5 +59,17 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+# A classroom on this machine: a local JupyterHub starts 5, 10 and 20 students at once and each runs two lessons
+# (benchmarks/hub_load.py; results in benchmarks/RESULTS.md). Slow, and never part of `test`. It adds only the
+# `hub` extra to .venv; the proxy comes from npm into benchmarks/_work/, which git ignores.
+# HUB_LOAD_ARGS="--students 2 --no-write" makes a quick try.
+.PHONY: hub-load
+HUB_PROXY := benchmarks/_work/node_modules/.bin/configurable-http-proxy
+hub-load: $(STAMP) system-deps
+	$(PY) -m pip install -q -e ".[hub]"
+	[ -x $(HUB_PROXY) ] || npm install --prefix benchmarks/_work --no-audit --no-fund configurable-http-proxy@5
+	$(VENV)/bin/autotutor pack install
+	$(PY) benchmarks/hub_load.py $(HUB_LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -175,6 +175,17 @@ def bench_pack() -> dict[str, float]:
 
 
 # -- report ---------------------------------------------------------------------------------------------------
+def kept_hub_section(path: Path) -> str:
+    """The `make hub-load` section of the current RESULTS.md, between its markers: measured by hub_load.py, not
+    here, so it is carried over unchanged when this script rewrites the file."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    start, end_mark = old.find("<!-- hub-load -->"), "<!-- /hub-load -->"
+    end = old.find(end_mark, start)
+    if start == -1 or end == -1:
+        return ""
+    return "\n" + old[start:end + len(end_mark)] + "\n"
+
+
 def main() -> None:
     os.environ.setdefault("TQDM_DISABLE", "1")  # transformers' progress bars would clutter the report
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -249,7 +260,7 @@ def main() -> None:
     print(text)
     print(json.dumps({"load": load, "tokenizer": tok, "forward": fwd, "images": images, "backbone": backbone, "pack": pack}, indent=1))
     if not args.no_write and not args.quick:
-        (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
+        (HERE / "RESULTS.md").write_text(text + kept_hub_section(HERE / "RESULTS.md"), encoding="utf-8")
         print(f"written to {HERE / 'RESULTS.md'}")
 
 
