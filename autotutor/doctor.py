@@ -238,7 +238,8 @@ def format_report(results: list[CheckResult]) -> list[str]:
     width = max(len(ok_word), len(problem_word))
     lines = []
     for result in results:
-        line = f"{(ok_word if result.ok else problem_word):<{width}}  {result.name}: {result.detail}"
+        found = _("{check}: {detail}").format(check=result.name, detail=result.detail)
+        line = f"{(ok_word if result.ok else problem_word):<{width}}  {found}"
         if not result.ok:
             line += " — " + _("Fix: {fix}").format(fix=result.fix)
         lines.append(line)

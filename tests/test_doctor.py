@@ -172,7 +172,7 @@ def test_the_report_is_in_the_chosen_language(lang, tmp_path, monkeypatch, capsy
     problem, ok = translate("problem", lang), translate("ok", lang)
     assert problem != "problem"
     assert sum(line.startswith(problem) for line in out) == 2
-    espeak = next(line for line in out if "espeak-ng:" in line)
+    espeak = next(line for line in out if "espeak-ng" in line)
     fix = translate("Fix: {fix}", lang).format(
         fix=translate("run `{command}` (Debian/Ubuntu package espeak-ng)", lang).format(command="make system-deps"))
     assert espeak.endswith(fix) and fix != "Fix: run `make system-deps` (Debian/Ubuntu package espeak-ng)"
@@ -186,5 +186,7 @@ def test_the_report_is_in_the_chosen_language(lang, tmp_path, monkeypatch, capsy
 def test_format_report_of_all_good_checks():
     set_language("fr")
     lines = format_report([CheckResult("Python", True, "3.11.7")])
-    assert lines[0].startswith(translate("ok", "fr")) and lines[0].endswith("  Python: 3.11.7")
+    found = translate("{check}: {detail}", "fr").format(check="Python", detail="3.11.7")
+    assert found == "Python\u00a0: 3.11.7"  # French puts a (non-breaking) space before a colon
+    assert lines[0].startswith(translate("ok", "fr")) and lines[0].endswith("  " + found)
     assert lines[1] == translate("Everything is ready for the workshop.", "fr") != "Everything is ready for the workshop."
