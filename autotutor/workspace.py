@@ -23,6 +23,10 @@ Running `sync_lessons` again after the course changed:
     deleted by the student                  (any)                     copied again ("restored"): deleting a lesson
                                                                       is how a student starts it over
     does not exist yet                      new lesson                copied ("new")
+    (any)                                   removed from the course   left where it is, never deleted
+
+Running a lesson's cells in JupyterLab saves their outputs into the file, so that counts as a change too:
+such a lesson is kept and its update goes beside it. When in doubt, the student's file wins.
 
 Every file is written to a temporary file in the same folder, flushed to disk and renamed into place, and the
 manifest is rewritten the same way after each file. A run killed at any moment therefore leaves each lesson
