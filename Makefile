@@ -46,6 +46,16 @@ test: $(STAMP) system-deps
 test-browser: $(STAMP) system-deps browser-deps book
 	env -u AUTOTUTOR_LANG $(PY) -m pytest tests/browser
 
+# The course website (book/README.md): book/_build/html/{en,fr,ar}/ and a page to pick a language. The widget
+# JavaScript comes from npm (book/package-lock.json) and is served by the site itself; npm runs again only
+# when the lock file changes. build.py fails on any Sphinx warning and on any broken link.
+book/node_modules/.package-lock.json: book/package.json book/package-lock.json
+	@command -v npm >/dev/null || { echo "The course website needs Node.js and npm (Debian: apt-get install npm)"; exit 1; }
+	npm ci --prefix book --ignore-scripts --no-audit --no-fund
+
+book: $(STAMP) book/node_modules/.package-lock.json
+	$(PY) book/build.py
+
 # Catalogs: extract the English messages, bring locales/{en,fr,ar} up to date, then check them (the check also
 # compiles each catalog, in memory; `autotutor i18n compile` writes .mo files for other tools).
 i18n: $(STAMP)

@@ -1,0 +1,291 @@
+"""Build the course website: book/_build/html/{en,fr,ar}/ and a root page to pick a language.
+
+    python book/build.py               # the whole site (what `make book` runs, after `npm ci`)
+    python book/build.py --lang fr     # one language, then the root page and the link check
+
+1. Sources   book/_src/<lang>/: the notebooks of notebooks/<lang>/ (translated and run by `make notebooks`)
+             and index.md, the landing page, whose words come from the catalogs.
+2. Widgets   book/node_modules/ → book/_build/static/widgets/: ipywidgets' embed manager and RequireJS, so
+             the pages render their stored widget state without any CDN.
+3. Sphinx    one build per language with book/conf.py, warnings as errors, every reference checked.
+4. Root      book/_build/html/index.html: the three languages.
+5. Checks    every relative href/src of every page resolves, anchors included; no script or stylesheet from
+             another host (book/linkcheck.py).
+
+Everything is written under book/: _src/ (sources), _build/html/ (the site), _build/doctrees/ (Sphinx's
+cache, which makes a second build quick).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BOOK = Path(__file__).resolve().parent
+REPO = BOOK.parent
+NOTEBOOKS = REPO / "notebooks"
+SOURCES = BOOK / "_src"
+BUILD = BOOK / "_build"
+SITE = BUILD / "html"
+DOCTREES = BUILD / "doctrees"
+STATIC = BUILD / "static"  # listed in conf.py's html_static_path: copied into each language's _static/
+NODE_MODULES = BOOK / "node_modules"
+
+sys.path.insert(0, str(BOOK))
+sys.path.insert(0, str(BOOK / "_ext"))
+from linkcheck import check_site, external_assets  # noqa: E402  (book/linkcheck.py)
+from site_languages import language_name  # noqa: E402  (book/_ext/site_languages.py)
+
+from autotutor.i18n import LANGUAGES, direction, translate  # noqa: E402
+from autotutor.lessons.build import LESSONS_DIR, lesson_messages  # noqa: E402
+
+# What the pages need from node_modules, and where it goes under _static/. embed-amd.js loads its icon fonts
+# from its own folder, so they travel with it.
+WIDGET_FILES = {
+    "@jupyter-widgets/html-manager/dist/embed-amd.js": "widgets/embed-amd.js",
+    "@jupyter-widgets/html-manager/dist/embed.js.LICENSE.txt": "widgets/embed-amd.js.LICENSE.txt",
+    "requirejs/require.js": "widgets/require.js",
+}
+WIDGET_FONTS = "@jupyter-widgets/html-manager/dist"
+FONT_SUFFIXES = {".woff2", ".woff", ".ttf", ".eot", ".svg"}
+
+
+class BookError(RuntimeError):
+    """Something the site cannot be built without; the message says what to do."""
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Leave an unchanged file alone, so that Sphinx's incremental build does not redo its page."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    """The same for a binary file."""
+    if target.is_file() and target.read_bytes() == source.read_bytes():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. Sources
+# ---------------------------------------------------------------------------------------------------------------
+def lesson_notebooks(lang: str) -> list[Path]:
+    notebooks = sorted((NOTEBOOKS / lang).glob("[0-9]*.ipynb"))
+    if not notebooks:
+        raise BookError(f"No lessons in {NOTEBOOKS / lang}: run `make notebooks` first.")
+    return notebooks
+
+
+def _title_and_summary(notebook: Path) -> tuple[str, str]:
+    """The English heading of a lesson and its first paragraph, from its source in lessons/ (catalog ids)."""
+    source = LESSONS_DIR / notebook.name
+    if not source.is_file():
+        raise BookError(f"{notebook.relative_to(REPO)} has no source {source.relative_to(REPO)}: "
+                        "run `make notebooks` to bring notebooks/ in line with lessons/.")
+    messages = [text for text, _cell in lesson_messages(source)]
+    if len(messages) < 2 or not messages[0].startswith("# "):
+        raise BookError(f"{source.relative_to(REPO)} must start with a '# Title' heading and a paragraph.")
+    return messages[0], messages[1]
+
+
+def _translated(message: str, lang: str) -> str:
+    text = translate(message, lang)
+    if lang != "en" and text == message:
+        raise BookError(f"No {lang} translation of {message[:60]!r} in the catalogs: run `make i18n` and "
+                        "translate what it lists.")
+    return text
+
+
+def landing_page(lang: str, notebooks: list[Path]) -> str:
+    """index.md: each lesson's title, linked, and its opening paragraph, in `lang`, from the catalogs.
+    (The hidden toctree gives the sidebar its order; the page itself shows the list.)"""
+    lines = ["# autotutor", "", "```{toctree}", ":hidden:", "", *[nb.stem for nb in notebooks], "```", ""]
+    for notebook in notebooks:
+        heading, summary = _title_and_summary(notebook)
+        title = _translated(heading, lang).removeprefix("# ").strip()
+        lines += [f"**[{title}]({notebook.name})**", "", _translated(summary, lang), ""]
+    return "\n".join(lines)
+
+
+def site_notebook(notebook: Path, lang: str) -> str:
+    """The notebook as the site reads it: in a right-to-left language, each markdown cell without the
+    `<div dir="rtl" lang="..">` that wraps it for JupyterLab (whose page runs left to right).
+
+    On the site the whole page is right to left already, and that wrapper would cut across the page's
+    sections: it opens before a cell's heading and closes after it, inside the section the heading starts,
+    which is not valid HTML. Nothing else changes; the wrapper of a fenced code block (`<div dir="ltr">`)
+    opens and closes inside one section and stays.
+    """
+    text = notebook.read_text(encoding="utf-8")
+    if direction(lang) != "rtl":
+        return text
+    data = json.loads(text)
+    wrapper = re.compile(rf'<div dir="rtl" lang="{re.escape(lang)}">\n\n(?P<body>.*)\n\n</div>\s*', re.S)
+    for cell in data["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            unwrapped = wrapper.fullmatch(source)
+            cell["source"] = unwrapped.group("body") if unwrapped else source
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_sources(lang: str) -> Path:
+    """book/_src/<lang>/: the lesson notebooks and the landing page; stale files from earlier builds go."""
+    folder = SOURCES / lang
+    notebooks = lesson_notebooks(lang)
+    wanted = {"index.md"} | {nb.name for nb in notebooks}
+    for notebook in notebooks:
+        _write_if_changed(folder / notebook.name, site_notebook(notebook, lang))
+    _write_if_changed(folder / "index.md", landing_page(lang, notebooks))
+    for old in folder.iterdir():
+        if old.name not in wanted:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    return folder
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. Widget JavaScript
+# ---------------------------------------------------------------------------------------------------------------
+def stage_widget_files() -> None:
+    missing = [name for name in WIDGET_FILES if not (NODE_MODULES / name).is_file()]
+    if missing:
+        raise BookError(f"{', '.join(missing)} not found in {NODE_MODULES}: run `npm ci --prefix book` "
+                        "(`make book` does).")
+    for name, target in WIDGET_FILES.items():
+        _copy_if_changed(NODE_MODULES / name, STATIC / target)
+    for font in (NODE_MODULES / WIDGET_FONTS).iterdir():
+        if font.suffix in FONT_SUFFIXES:
+            _copy_if_changed(font, STATIC / "widgets" / font.name)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. Sphinx, once per language
+# ---------------------------------------------------------------------------------------------------------------
+def sphinx_command(lang: str) -> list[str]:
+    return [
+        sys.executable, "-m", "sphinx", "--builder", "html", "--quiet",
+        "--conf-dir", str(BOOK),
+        "--define", f"language={lang}",
+        "--write-all",  # pages are cheap to write; without it, a changed static file alone is never copied
+        "--fail-on-warning", "--keep-going",  # every warning, and all of them at once
+        "--nitpicky",
+        "--doctree-dir", str(DOCTREES / lang),
+        str(SOURCES / lang), str(SITE / lang),
+    ]
+
+
+def run_sphinx(languages: list[str], *, jobs: int) -> None:
+    """The languages' builds, `jobs` at a time (each is one process: Sphinx holds global state)."""
+    waiting = list(languages)
+    running: dict[str, tuple[subprocess.Popen, float]] = {}
+    failed: list[str] = []
+    while waiting or running:
+        while waiting and len(running) < jobs:
+            lang = waiting.pop(0)
+            process = subprocess.Popen(sphinx_command(lang), cwd=REPO, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True)
+            running[lang] = (process, time.perf_counter())
+        for lang, (process, started) in list(running.items()):
+            if process.poll() is None:
+                continue
+            del running[lang]
+            output = process.stdout.read() if process.stdout else ""
+            if output.strip():
+                print(output.rstrip())
+            state = "ok" if process.returncode == 0 else f"FAILED (exit {process.returncode})"
+            print(f"book: {lang} built in {time.perf_counter() - started:.1f} s: {state}")
+            if process.returncode != 0:
+                failed.append(lang)
+        time.sleep(0.2)
+    if failed:
+        raise BookError(f"Sphinx failed for {', '.join(failed)}: see its messages above.")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. The root page
+# ---------------------------------------------------------------------------------------------------------------
+def root_page(languages: list[str]) -> str:
+    """index.html at the site's root: the languages, each named in itself, each leading to its landing page."""
+    links = "\n".join(
+        f'    <li><a href="{lang}/index.html" hreflang="{lang}" lang="{lang}" dir="{direction(lang)}">'
+        f"{html.escape(language_name(lang))}</a></li>"
+        for lang in languages
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>autotutor</title>
+  <link rel="icon" href="{languages[0]}/_static/favicon.svg" type="image/svg+xml">
+  <style>
+    body {{ font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; }}
+    ul {{ list-style: none; padding: 0; }}
+    li a {{ display: block; margin: .75rem 0; padding: 1rem 1.25rem; border: 1px solid #bbb; border-radius: .5rem;
+           font-size: 1.4rem; text-decoration: none; }}
+    li a:hover, li a:focus {{ background: #f0f4ff; }}
+  </style>
+</head>
+<body>
+  <h1>autotutor</h1>
+  <ul class="site-languages">
+{links}
+  </ul>
+</body>
+</html>
+"""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 5. Checks, and the whole build
+# ---------------------------------------------------------------------------------------------------------------
+def check(site: Path) -> None:
+    broken = check_site(site)
+    for link in broken:
+        print(f"book: broken link in {link.page.relative_to(site)}: {link.reference} ({link.reason})")
+    outside = external_assets(site)
+    for asset in outside:
+        print(f"book: {asset.page.relative_to(site)} loads {asset.reference} from another host")
+    if broken or outside:
+        raise BookError(f"{len(broken)} broken link(s), {len(outside)} outside asset(s) in {site}.")
+
+
+def build(languages: list[str], *, jobs: int) -> None:
+    started = time.perf_counter()
+    for lang in languages:
+        write_sources(lang)
+    stage_widget_files()
+    run_sphinx(languages, jobs=jobs)
+    _write_if_changed(SITE / "index.html", root_page(list(LANGUAGES)))
+    check(SITE)
+    print(f"book: {SITE.relative_to(REPO)}/index.html ({', '.join(languages)}) in "
+          f"{time.perf_counter() - started:.1f} s; links checked")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lang", action="append", choices=LANGUAGES,
+                        help="build only this language (repeatable); default: all")
+    parser.add_argument("--jobs", type=int, default=2, help="languages built at the same time (default 2)")
+    args = parser.parse_args(argv)
+    try:
+        build(args.lang or list(LANGUAGES), jobs=max(1, args.jobs))
+    except BookError as err:
+        print(f"book: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
