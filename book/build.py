@@ -7,13 +7,14 @@
              and index.md, the landing page, whose words come from the catalogs.
 2. Widgets   book/node_modules/ → book/_build/static/widgets/: ipywidgets' embed manager and RequireJS, so
              the pages render their stored widget state without any CDN.
-3. Sphinx    one build per language with book/conf.py, warnings as errors, every reference checked.
+3. Sphinx    one build per language with book/conf.py, warnings as errors, every reference checked, into
+             book/_build/sphinx/<lang>/html/, then copied to the site's <lang>/ folder.
 4. Root      book/_build/html/index.html: the three languages.
 5. Checks    every relative href/src of every page resolves, anchors included; no script or stylesheet from
              another host (book/linkcheck.py).
 
-Everything is written under book/: _src/ (sources), _build/html/ (the site), _build/doctrees/ (Sphinx's
-cache, which makes a second build quick).
+Everything is written under book/: _src/ (sources), _build/html/ (the site), _build/sphinx/ (what Sphinx
+wrote, copied into the site), _build/doctrees/ (Sphinx's cache, which makes a second build quick).
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ NOTEBOOKS = REPO / "notebooks"
 SOURCES = BOOK / "_src"
 BUILD = BOOK / "_build"
 SITE = BUILD / "html"
+# Sphinx writes each language to sphinx/<lang>/html/, and myst-nb its notebook copies and images beside that
+# folder, in sphinx/<lang>/jupyter_execute/; were the languages built straight into html/<lang>/, all three
+# would share html/jupyter_execute/, at the same time, inside the site.
+SPHINX = BUILD / "sphinx"
 DOCTREES = BUILD / "doctrees"
 STATIC = BUILD / "static"  # listed in conf.py's html_static_path: copied into each language's _static/
 NODE_MODULES = BOOK / "node_modules"
@@ -181,7 +186,7 @@ def sphinx_command(lang: str) -> list[str]:
         "--fail-on-warning", "--keep-going",  # every warning, and all of them at once
         "--nitpicky",
         "--doctree-dir", str(DOCTREES / lang),
-        str(SOURCES / lang), str(SITE / lang),
+        str(SOURCES / lang), str(SPHINX / lang / "html"),
     ]
 
 
@@ -207,9 +212,28 @@ def run_sphinx(languages: list[str], *, jobs: int) -> None:
             print(f"book: {lang} built in {time.perf_counter() - started:.1f} s: {state}")
             if process.returncode != 0:
                 failed.append(lang)
+            else:
+                mirror(SPHINX / lang / "html", SITE / lang)
         time.sleep(0.2)
     if failed:
         raise BookError(f"Sphinx failed for {', '.join(failed)}: see its messages above.")
+
+
+def mirror(source: Path, target: Path) -> None:
+    """Make `target` a copy of `source`: changed files copied, files that are no longer there removed."""
+    for path in source.rglob("*"):
+        if path.is_file():
+            copy = target / path.relative_to(source)
+            stat = path.stat()
+            if not copy.is_file() or copy.stat().st_size != stat.st_size or copy.stat().st_mtime != stat.st_mtime:
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, copy)
+    for copy in sorted(target.rglob("*"), reverse=True):  # deepest first, so emptied folders can go too
+        original = source / copy.relative_to(target)
+        if copy.is_file() and not original.is_file():
+            copy.unlink()
+        elif copy.is_dir() and not original.is_dir():
+            shutil.rmtree(copy)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -188,3 +188,18 @@ def test_widget_javascript_is_served_by_the_site(build):
     ours = {path.name for path in (BOOK / "_static").iterdir()}
     assert all(script in staged or script in ours for script in scripts), scripts
     assert conf["nb_execution_mode"] == "off"
+
+
+def test_mirror_copies_changes_and_removes_what_is_gone(build, tmp_path):
+    source, target = tmp_path / "sphinx", tmp_path / "site"
+    (source / "_static").mkdir(parents=True)
+    (source / "index.html").write_text("new")
+    (source / "_static" / "site.css").write_text("body {}")
+    (target / "_static" / "old").mkdir(parents=True)
+    (target / "index.html").write_text("old")
+    (target / "gone.html").write_text("a page that no longer exists")
+    (target / "_static" / "old" / "x.js").write_text("")
+    build.mirror(source, target)
+    assert sorted(path.relative_to(target).as_posix() for path in target.rglob("*")) == [
+        "_static", "_static/site.css", "index.html"]
+    assert (target / "index.html").read_text() == "new"
