@@ -67,6 +67,21 @@ def _template() -> Catalog:
             existing.locations.append(location)
         else:
             catalog.add(message, locations=[location], auto_comments=comments, context=context)
+    # The website's own sentences (book/): its build script and Sphinx extension call `translate(message, lang)`
+    # (or the build's checked `_translated`), one language per page, so that call is what marks a message there.
+    book = REPO / "book"
+    keywords = {"translate": (1,), "_translated": (1,)}
+    for folder in (book, book / "_ext"):
+        for filename, lineno, message, comments, context in extract_from_dir(
+            folder, method_map=[("*.py", "python")], keywords=keywords, comment_tags=("TRANSLATORS:",),
+            strip_comment_tags=True, directory_filter=lambda path: False,  # this folder only, not node_modules
+        ):
+            location = (f"{folder.relative_to(REPO).as_posix()}/{filename}", lineno)
+            existing = catalog.get(message, context)
+            if existing is not None:
+                existing.locations.append(location)
+            else:
+                catalog.add(message, locations=[location], auto_comments=comments, context=context)
     # The course pack's one-line notes ("offline stand-in: ...") are shown under a load, so they are
     # translated too; they are data in pack/catalog.py, not `_()` calls.
     from .pack.catalog import CATALOG

@@ -115,7 +115,13 @@ def _translated(message: str, lang: str) -> str:
 def landing_page(lang: str, notebooks: list[Path]) -> str:
     """index.md: each lesson's title, linked, and its opening paragraph, in `lang`, from the catalogs.
     (The hidden toctree gives the sidebar its order; the page itself shows the list.)"""
-    lines = ["# autotutor", "", "```{toctree}", ":hidden:", "", *[nb.stem for nb in notebooks], "```", ""]
+    lines = ["# autotutor", "", "```{toctree}", ":hidden:", "", *[nb.stem for nb in notebooks], "```", "",
+             _translated("How does a pretrained model get from the Hub into your program? Eight short lessons "
+                         "take the Auto classes of Hugging Face Transformers apart, one step at a time, on "
+                         "real checkpoints.", lang), "",
+             _translated("Each lesson is a notebook. Read it here with its results and its widgets as they "
+                         "were; to run it and play with the widgets yourself, open it in JupyterLab with "
+                         "`autotutor lab`.", lang), ""]
     for notebook in notebooks:
         heading, summary = _title_and_summary(notebook)
         title = _translated(heading, lang).removeprefix("# ").strip()
@@ -241,6 +247,11 @@ def mirror(source: Path, target: Path) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 def root_page(languages: list[str]) -> str:
     """index.html at the site's root: the languages, each named in itself, each leading to its landing page."""
+    # The same invitation in each language, each in its own direction: the reader finds theirs.
+    prompts = "\n".join(
+        f'  <p lang="{lang}" dir="{direction(lang)}">{html.escape(text)}</p>'
+        for lang, text in ((lang, _translated("Choose the language of the course:", lang)) for lang in languages)
+    )
     links = "\n".join(
         f'    <li><a href="{lang}/index.html" hreflang="{lang}" lang="{lang}" dir="{direction(lang)}">'
         f"{html.escape(language_name(lang))}</a></li>"
@@ -263,6 +274,7 @@ def root_page(languages: list[str]) -> str:
 </head>
 <body>
   <h1>autotutor</h1>
+{prompts}
   <ul class="site-languages">
 {links}
   </ul>

@@ -203,3 +203,21 @@ def test_mirror_copies_changes_and_removes_what_is_gone(build, tmp_path):
     assert sorted(path.relative_to(target).as_posix() for path in target.rglob("*")) == [
         "_static", "_static/site.css", "index.html"]
     assert (target / "index.html").read_text() == "new"
+
+
+def test_the_site_sentences_are_in_the_catalogs_in_every_language(build):
+    """The build script's and the extension's own sentences are extracted (catalogs.py reads book/) and
+    translated: the landing page opens with them, the root page invites each reader in their language."""
+    from autotutor.catalogs import _template
+
+    template = {message.id for message in _template() if message.id}
+    own = ["Choose the language of the course:", "This page in another language"]
+    assert all(message in template for message in own)
+    root = build.root_page(["en", "fr", "ar"])
+    for lang, direction in (("en", "ltr"), ("fr", "ltr"), ("ar", "rtl")):
+        text = translate("Choose the language of the course:", lang)
+        assert f'<p lang="{lang}" dir="{direction}">{text}</p>' in root
+    assert translate("Choose the language of the course:", "ar") != "Choose the language of the course:"
+    landing = build.landing_page("ar", build.lesson_notebooks("ar"))
+    first_paragraph = landing.split("```", 2)[2].strip().split("\n\n")[0]
+    assert first_paragraph.startswith("كيف")

@@ -14,7 +14,7 @@ from typing import Any
 from babel import Locale
 from sphinx.application import Sphinx
 
-from autotutor.i18n import LANGUAGES, direction
+from autotutor.i18n import LANGUAGES, direction, translate
 
 _HTML_TAG = re.compile(r"<html\b[^>]*>")
 
@@ -37,6 +37,7 @@ def language_links(pagename: str, current: str, languages: list[str]) -> list[di
 
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     context["site_language_links"] = language_links(pagename, app.config.language, app.config.site_languages)
+    context["site_languages_label"] = translate("This page in another language", app.config.language)
 
 
 def _with_dir(tag: str, text_direction: str) -> str:
