@@ -382,9 +382,12 @@ async def run_class(n: int, pack_dir: Path, *, spawn_timeout: int, lesson_timeou
         async def lessons_or_abort() -> None:
             work = asyncio.gather(*(take_lessons(hub, s, lesson_timeout) for s in students if s.start_error is None))
             stopped = asyncio.create_task(stop.wait())
-            done, _ = await asyncio.wait({work, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            if work not in done:
+            try:
+                await asyncio.wait({work, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            finally:  # low memory or Ctrl-C: cancel what still runs, and collect it, so nothing is left pending
                 work.cancel()
+                stopped.cancel()
+                await asyncio.gather(work, stopped, return_exceptions=True)
 
         await lessons_or_abort()
         stop.set()
@@ -437,6 +440,7 @@ def recommend(results: list[dict[str, Any]]) -> tuple[int, int]:
 
 def markdown(results: list[dict[str, Any]], machine: str, stamp: str, pack_untouched: bool) -> str:
     guarantee, limit = recommend(results)
+    shared = max(r["class_memory_mib"] / r["students"] for r in results)
     lines = [
         START_MARK,
         "## Many students on one JupyterHub (`make hub-load`)",
@@ -460,6 +464,9 @@ def markdown(results: list[dict[str, Any]], machine: str, stamp: str, pack_untou
             f"| {r['seconds']:.0f} | {r['class_memory_mib']:.0f} ({r['class_memory_mib'] / r['students']:.0f} per student) "
             f"| {r['load_before']} → {r['load_after']} | {len(s['failures'])} |"
         )
+    cores = os.cpu_count() or 1
+    busy = [f"{r['students']} ({r['load_before'].split(' / ')[0]})" for r in results
+            if float(r["load_before"].split(" / ")[0]) > cores]
     failures = [f for r in results for f in summarise(r)["failures"]]
     rebuilt = [p for r in results for p in r["rebuilt_pack_in_homes"]]
     lines += [
@@ -467,6 +474,8 @@ def markdown(results: list[dict[str, Any]], machine: str, stamp: str, pack_untou
         "Lesson times include starting the kernel. A student's peak RSS adds up the single-user server (JupyterLab)",
         "and the two kernels, each counting the shared libraries (torch) it maps; the machine's own figure (the",
         "fall in available memory over the run) counts those once, which is why it is lower per student.",
+        *([f"Some classes started while other work already kept the {cores} cores busy (class size and 1-minute load "
+           f"average: {', '.join(busy)}), which makes their times longer than on an idle machine."] if busy else []),
         "The shared pack was left untouched by every run (the same files with the same times before and after)"
         if pack_untouched else "The shared pack CHANGED during the run: a student's server rebuilt it",
         f"and no student built a copy of their own{': but some did: ' + ', '.join(rebuilt) if rebuilt else ''}.",
@@ -475,7 +484,8 @@ def markdown(results: list[dict[str, Any]], machine: str, stamp: str, pack_untou
         "median peak RSS rounded up to 256 MiB: what a student running these two lessons really holds. The limit is",
         "the largest peak seen plus a quarter, rounded up: room for a third open lesson or a larger batch before the",
         "kernel is killed. On one shared server (TLJH) RSS overcounts, since students share the library pages: the",
-        "class column above is the better guide there, plus 2 GiB for the system and the hub.",
+        f"machine's own figure is the better guide there, at most {shared:.0f} MiB per student in these runs, plus",
+        "2 GiB for the system and the hub. That figure moves with whatever else the machine was running.",
     ]
     lines += _cpu_note(results)
     if failures:
@@ -485,22 +495,22 @@ def markdown(results: list[dict[str, Any]], machine: str, stamp: str, pack_untou
 
 
 def _cpu_note(results: list[dict[str, Any]]) -> list[str]:
-    """How the lesson times grew with the class: on a small machine the cores run out long before the memory."""
-    rows = []
-    for r in results:
-        times = [t for ts in summarise(r)["by_lesson"].values() for t in ts]
-        if times:
-            rows.append((r["students"], statistics.median(times), r["seconds"]))
-    if len(rows) < 2:
+    """How each lesson's time grew with the class: on a small machine the cores run out long before the memory."""
+    ran = [r for r in results if all(summarise(r)["by_lesson"].values())]
+    if len(ran) < 2:
         return []
-    (n0, t0, _), (n1, t1, w1) = rows[0], rows[-1]
+    first, last = ran[0], ran[-1]
+    grew = []
+    for lesson in LESSONS:
+        t0, t1 = (statistics.median(summarise(r)["by_lesson"][lesson.name]) for r in (first, last))
+        grew.append(f"from {t0:.0f} s to {t1:.0f} s for {lesson.name} ({t1 / t0:.1f}×)")
     return [
         "",
-        f"The cores, not the memory, are what runs out: from {n0} to {n1} students the median lesson went from "
-        f"{t0:.0f} s to {t1:.0f} s",
-        f"({t1 / t0:.1f}×) and the whole class took {w1:.0f} s, as every kernel imports torch and runs its model at "
-        "the same moment.",
-        "A classroom where everyone presses Run together needs more cores as much as more memory.",
+        f"The cores, not the memory, are what runs out: from {first['students']} to {last['students']} students the "
+        "median lesson time went",
+        f"{' and '.join(grew)}, and the whole class took {last['seconds']:.0f} s,",
+        "as every kernel imports torch and runs its model at the same moment. A classroom where everyone presses Run",
+        "together needs more cores as much as more memory.",
     ]
 
 
@@ -528,7 +538,7 @@ def main() -> None:
     parser.add_argument("--lesson-timeout", type=int, default=1200, help="seconds one lesson may take, kernel start included")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
     parser.add_argument("--report-only", action="store_true",
-                        help="write RESULTS.md again from the last run's benchmarks/_work/hub_load.json; run nothing")
+                        help="write RESULTS.md again from the last full run's benchmarks/_work/hub_load.json; run nothing")
     args = parser.parse_args()
     if args.report_only:
         saved = json.loads((WORK / "hub_load.json").read_text(encoding="utf-8"))
@@ -550,11 +560,15 @@ def main() -> None:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     results = []
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even when started in the background
     for i, n in enumerate(args.students):
         if i:
             settle()
         print(f"{n} students: starting (load average {load_average()})", flush=True)
-        result = asyncio.run(run_class(n, pack_dir, spawn_timeout=args.spawn_timeout, lesson_timeout=args.lesson_timeout))
+        try:
+            result = asyncio.run(run_class(n, pack_dir, spawn_timeout=args.spawn_timeout, lesson_timeout=args.lesson_timeout))
+        except KeyboardInterrupt:
+            sys.exit(f"Interrupted during the class of {n}: its hub, servers and kernels have been stopped.")
         s = summarise(result)
         print(f"{n} students: start {_stats(s['started'])} s, lessons "
               + ", ".join(f"{k} {_stats(v)} s" for k, v in s["by_lesson"].items())
@@ -568,7 +582,9 @@ def main() -> None:
             break
     untouched = pack_snapshot() == before
     saved = {"machine": machine, "measured": stamp, "pack_untouched": untouched, "results": results}
-    (WORK / "hub_load.json").write_text(json.dumps(saved, indent=1), encoding="utf-8")
+    # A try (--no-write) keeps its figures apart, so that --report-only always finds those behind RESULTS.md.
+    (WORK / ("hub_load.try.json" if args.no_write else "hub_load.json")).write_text(json.dumps(saved, indent=1),
+                                                                                   encoding="utf-8")
     if not untouched:
         sys.exit("The shared course pack changed during the run: a student's server rebuilt it.")
     section = markdown(results, machine, stamp, untouched)
