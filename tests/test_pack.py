@@ -286,3 +286,17 @@ def test_ensure_installed_builds_only_what_is_missing(tmp_path, monkeypatch, ins
     shutil.rmtree(entry_dir("microsoft/layoutlmv2-base-uncased"))
     assert autotutor.pack.ensure_installed() is True
     assert installed_entry("microsoft/layoutlmv2-base-uncased") is not None
+
+
+def test_a_complete_pack_is_only_read(pack, monkeypatch):
+    """A classroom server shares one pack that students may only read: when nothing is missing, a lesson's
+    set-up cell must not open the lock file (writing it would fail for them)."""
+
+    def no_lock(root):
+        raise AssertionError(f"install() tried to lock {root} although nothing was missing")
+
+    monkeypatch.setattr(build, "_locked", no_lock)
+    assert autotutor.pack.ensure_installed() is False
+    assert set(build.install(log=lambda line: None).values()) == {"already installed"}
+    with pytest.raises(AssertionError, match="tried to lock"):  # work to do: the lock is taken, as before
+        build.install(force=True, only=["media"], log=lambda line: None)

@@ -289,6 +289,11 @@ def install(*, force: bool = False, only: list[str] | None = None, log: Callable
     """
     root = pack_root()
     results: dict[str, str] = {}
+    # Nothing to build: answer without the lock. A classroom server shares one pack that students may only read,
+    # and opening the lock file for writing would fail for them.
+    wanted = [name for name in [*_BUILDERS, "media"] if not only or name in only]
+    if not force and all(_media_up_to_date(root) if name == "media" else _up_to_date(name) for name in wanted):
+        return dict.fromkeys(wanted, "already installed")
     with _locked(root):
         for leftover in list(root.glob(".staging-*")) + list(root.glob("**/.old-*")):
             shutil.rmtree(leftover, ignore_errors=True)  # from an install that was interrupted
