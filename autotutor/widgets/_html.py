@@ -1,5 +1,6 @@
-"""Small HTML pieces the lesson widgets share: translated prose with its inline code kept left to right, and
-the outer box that carries the language's direction.
+"""Small HTML pieces the lesson widgets share: translated prose with its inline code kept left to right, the
+outer box that carries the language's direction, the style every widget's HTML brings with it, and the box that
+gives a control a hover tooltip ipywidgets 8 really shows.
 """
 
 from __future__ import annotations
@@ -7,14 +8,27 @@ from __future__ import annotations
 import html
 import re
 
+import ipywidgets as widgets
+import traitlets
+
 from ..i18n import bdi_code as code
 from ..i18n import direction, get_language
 
-__all__ = ["RTL_CLASS", "code", "container", "plain", "prose"]
+__all__ = ["RTL_CLASS", "TooltipBox", "code", "container", "plain", "prose"]
 
 RTL_CLASS = "autotutor-rtl"  # added to a widget box in Arabic: its controls then run right to left too
 _INLINE_CODE = re.compile(r"`([^`]+)`")
-_STYLE = f"<style>.{RTL_CLASS} {{ direction: rtl; }}</style>"
+# Every widget's HTML carries this <style> (see `container`); once one widget is drawn it applies to the page.
+_STYLE = "<style>" + " ".join([
+    f".{RTL_CLASS} {{ direction: rtl; }}",
+    # A text typed in an Arabic widget may be English: each line is laid out in its own direction, so the
+    # full stop of "a hobbit." stays at its end instead of jumping to the left.
+    f".{RTL_CLASS} textarea, .{RTL_CLASS} input[type=text] {{ unicode-bidi: plaintext; }}",
+    # ipywidgets' HTML box is a flex item, and a flex item is never narrower than its content by default: a wide
+    # token table would push the widget past the output area (cutting off its row labels in Arabic) instead of
+    # scrolling in its own box.
+    ".widget-html-content:has(> .autotutor-widget) { min-width: 0; }",
+]) + "</style>"
 
 
 def follow_direction(widget) -> None:
@@ -44,3 +58,25 @@ def container(body: str) -> str:
     """The outer <div> of a widget's HTML, with the current language's `lang` and `dir` (rtl for Arabic)."""
     lang = get_language()
     return f'<div class="autotutor-widget" lang="{lang}" dir="{direction(lang)}">{_STYLE}{body}</div>'
+
+
+class TooltipBox(widgets.HBox):
+    """A row around one control whose `tooltip` becomes the row's `title`: the browser's hover text over the
+    control and over its label.
+
+    ipywidgets 8 shows a control's tooltip only while the control has no `description`, and a description is
+    what gives a control its visible label and, through a `<label for=...>`, its name for a screen reader (a
+    select list or a number box without one is nameless). So a control keeps its description, and its tooltip
+    is copied here. A box has no `description`, and ipywidgets 8.1 reads it before it sets a widget's title, so
+    a plain HBox with a tooltip is never drawn: the empty one below is what that code expects.
+
+        TooltipBox(widgets.BoundedIntText(description="max_length", tooltip="The length ..."))
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, control: widgets.DOMWidget, **kwargs) -> None:
+        super().__init__([control], **kwargs)
+        self.control = control
+        traitlets.dlink((control, "tooltip"), (self, "tooltip"))  # follows every relabel
+        self.add_class("autotutor-tooltip-box")

@@ -20,7 +20,7 @@ import ipywidgets as widgets
 from ..i18n import _, on_language_change
 from ..lessons.backbone import feature_grid, select
 from ..lessons.images import png_data_uri
-from ._html import code, container, follow_direction, prose
+from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["BackboneExplorer", "call_text", "explorer_html"]
 
@@ -85,11 +85,16 @@ class BackboneExplorer(widgets.VBox):
         self._prompt = widgets.HTML()
         self._indices = widgets.SelectMultiple(options=[(str(i), i) for i in range(len(self.stage_names))],
                                                value=tuple(out_indices or ()), rows=len(self.stage_names),
-                                               description="out_indices")
+                                               description="out_indices", style={"description_width": "initial"})
         self._features = widgets.SelectMultiple(options=self.stage_names, value=tuple(out_features or ()),
-                                                rows=len(self.stage_names), description="out_features")
+                                                rows=len(self.stage_names), description="out_features",
+                                                style={"description_width": "initial"})
         self._picture = widgets.HTML()
-        super().__init__([self._prompt, widgets.HBox([self._indices, self._features]), self._picture])
+        # Each list keeps its description (its visible label and its name for a screen reader); the box around it
+        # shows the tooltip, which ipywidgets 8 drops from a described select list.
+        choosers = widgets.HBox([TooltipBox(self._indices), TooltipBox(self._features)])
+        super().__init__([self._prompt, choosers, self._picture])
+        self.add_class("autotutor-backbone-explorer")  # a stable hook for the page's tests and styles
         for control in (self._indices, self._features):
             control.observe(self._redraw, names="value")
         on_language_change(self._relabel)

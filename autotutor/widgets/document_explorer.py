@@ -65,6 +65,7 @@ class DocumentExplorer(widgets.VBox):
         self._picture = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._table = widgets.HTML()
         super().__init__([self._prompt, self._menu, self._picture, self._table])
+        self.add_class("autotutor-document-explorer")  # a stable hook for the page's tests and styles
         self._menu.observe(self._redraw, names="value")
         on_language_change(self._relabel)
         self._relabel()

@@ -70,6 +70,7 @@ class HeadExplorer(widgets.VBox):
         self._head = widgets.Dropdown(options=list(self.heads), layout=widgets.Layout(width="auto"))
         self._table = widgets.HTML()
         super().__init__([self._prompt, self._text, self._head, self._table])
+        self.add_class("autotutor-head-explorer")  # a stable hook for the page's tests and styles
         for control in (self._text, self._head):
             control.observe(self._redraw, names="value")
         on_language_change(self._relabel)

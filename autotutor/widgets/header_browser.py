@@ -72,6 +72,7 @@ class HeaderBrowser(widgets.VBox):
         self._filter = widgets.Text(value=filter_text, layout=widgets.Layout(width="240px"))
         self._table = widgets.HTML()
         super().__init__([self._prompt, widgets.HBox([self._menu, self._filter]), self._table])
+        self.add_class("autotutor-header-browser")  # a stable hook for the page's tests and styles
         self._menu.observe(self._redraw, names="value")
         self._filter.observe(self._redraw, names="value")
         on_language_change(self._relabel)

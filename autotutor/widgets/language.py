@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..i18n import LANGUAGES, _, get_language, on_language_change, set_language
+from ._html import follow_direction
 
 __all__ = ["language_choices", "language_switch", "switch_label"]
 
@@ -28,7 +29,11 @@ def switch_label() -> str:
 
 
 def language_switch() -> widgets.HBox:
-    """A label and three buttons; a click switches every widget of the lesson to that language."""
+    """A label and three buttons; a click switches every widget of the lesson to that language.
+
+    In Arabic the row runs right to left: the label on the right, then the buttons, English last (the rtl class
+    takes effect through the style the lesson's other widgets bring, see `_html._STYLE`).
+    """
     label = widgets.Label(value=switch_label())
     buttons = widgets.ToggleButtons(options=language_choices(), value=get_language(),
                                     tooltip=_("Show the widgets in this language"),
@@ -43,7 +48,11 @@ def language_switch() -> widgets.HBox:
         buttons.tooltip = _("Show the widgets in this language")
         buttons.tooltips = [_("Show the widgets in this language")] * len(LANGUAGES)
         buttons.value = lang
+        follow_direction(switch)
 
+    switch = widgets.HBox([label, buttons], layout=widgets.Layout(align_items="center"))
+    switch.add_class("autotutor-language-switch")  # a stable hook for the page's tests and styles
+    follow_direction(switch)
     buttons.observe(chosen, names="value")
     on_language_change(redraw)
-    return widgets.HBox([label, buttons])
+    return switch

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 
 from ..i18n import _, on_language_change
 from ..lessons.tokenizer import QuizQuestion
-from ._html import container, follow_direction, plain, prose
+from ._html import TooltipBox, container, follow_direction, plain, prose
 
 __all__ = ["Quiz", "feedback_html", "question_html"]
 
@@ -50,7 +50,9 @@ class Quiz(widgets.VBox):
         self._feedback = widgets.HTML()
         self._checked: int | None = None  # the choice whose feedback is shown, if any
         self._shown = False
-        super().__init__([self._question_box, self._choices, self._button, self._feedback])
+        # ipywidgets 8 puts a RadioButtons' tooltip on its hidden description label: the box shows it instead
+        super().__init__([self._question_box, TooltipBox(self._choices), self._button, self._feedback])
+        self.add_class("autotutor-quiz")  # a stable hook for the page's tests and styles
         self._button.on_click(self._check)
         on_language_change(self._relabel)
         self._relabel()

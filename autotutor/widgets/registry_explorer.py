@@ -54,6 +54,7 @@ class RegistryExplorer(widgets.VBox):
         self._picture = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         controls = widgets.HBox([self._checkpoint, self._auto_class], layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([self._prompt, controls, self._decision, self._picture])
+        self.add_class("autotutor-registry-explorer")  # a stable hook for the page's tests and styles
         for control in (self._checkpoint, self._auto_class):
             control.observe(self._redraw, names="value")
         on_language_change(self._relabel)

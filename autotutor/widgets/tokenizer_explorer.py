@@ -18,7 +18,7 @@ import ipywidgets as widgets
 
 from ..i18n import _, on_language_change
 from ..lessons.tokenizer import Piece, count_tokens, pieces_with_colours, round_trip
-from ._html import code, container, follow_direction, prose
+from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["MAX_TEXTS", "PADDING_OPTIONS", "TokenizerExplorer", "call_text", "explorer_html"]
 
@@ -132,7 +132,8 @@ def explorer_html(tokenizer: Any, text: str | list[str], *, padding: bool | str 
 
 
 class TokenizerExplorer(widgets.VBox):
-    """A text box, the padding / truncation / max_length controls, and the picture of what the tokenizer does.
+    """A text box, the padding / truncation / max_length / add_special_tokens controls, and the picture of what
+    the tokenizer does.
 
     Args:
         tokenizer: any autotutor (or transformers) tokenizer, e.g. `AutoTokenizer.from_pretrained(...)`.
@@ -147,14 +148,21 @@ class TokenizerExplorer(widgets.VBox):
         self._text = widgets.Textarea(value=text, rows=3, layout=widgets.Layout(width="100%"))
         self._padding = widgets.Dropdown(options=PADDING_OPTIONS, value=padding,
                                          layout=widgets.Layout(width="auto"))
-        self._truncation = widgets.Checkbox(value=truncation, description="truncation=True", indent=False)
-        self._max_length = widgets.IntSlider(value=max_length, min=MAX_LENGTH_RANGE[0], max=MAX_LENGTH_RANGE[1],
-                                             description="max_length")
-        self._special = widgets.Checkbox(value=True, description="add_special_tokens=True", indent=False)
+        # Toggle buttons rather than checkboxes: a button shows its tooltip whatever its text, and its text is the
+        # argument as written in code, `truncation=False` or `truncation=True`, so its name says its state.
+        self._truncation = widgets.ToggleButton(value=truncation, layout=widgets.Layout(width="auto"))
+        # A number box, not a slider: ipywidgets' slider handle has no accessible name and stays reachable with
+        # Tab while disabled; a disabled <input> is skipped.
+        self._max_length = widgets.BoundedIntText(value=max_length, min=MAX_LENGTH_RANGE[0],
+                                                  max=MAX_LENGTH_RANGE[1], description="max_length",
+                                                  style={"description_width": "initial"},
+                                                  layout=widgets.Layout(width="11em"))
+        self._special = widgets.ToggleButton(value=True, layout=widgets.Layout(width="auto"))
         self._picture = widgets.HTML()
-        controls = widgets.HBox([self._padding, self._truncation, self._max_length, self._special],
-                                layout=widgets.Layout(flex_flow="row wrap"))
+        controls = widgets.HBox([self._padding, self._truncation, TooltipBox(self._max_length), self._special],
+                                layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         super().__init__([self._prompt, self._text, controls, self._picture])
+        self.add_class("autotutor-tokenizer-explorer")  # a stable hook for the page's tests and styles
         for control in (self._text, self._padding, self._truncation, self._max_length, self._special):
             control.observe(self._redraw, names="value")
         on_language_change(self._relabel)
@@ -174,6 +182,8 @@ class TokenizerExplorer(widgets.VBox):
         self._redraw()
 
     def _redraw(self, change: dict | None = None) -> None:
+        self._truncation.description = f"truncation={self._truncation.value}"
+        self._special.description = f"add_special_tokens={self._special.value}"
         self._max_length.disabled = not (self._truncation.value or self._padding.value == "max_length")
         self._picture.value = self.html()
 
