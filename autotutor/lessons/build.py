@@ -7,9 +7,11 @@
 A markdown cell is cut into paragraphs (blocks separated by a blank line); each paragraph is one message of
 the catalogs, so a translator sees prose, never markdown cells. Code cells are copied byte for byte. Arabic
 cells are wrapped in `<div dir="rtl" lang="ar">` and their inline `code` becomes `<bdi><code>…</code></bdi>`,
-so code keeps its left-to-right order inside right-to-left prose. Each notebook is then run in its own folder
-(the first cell, `setup()`, reads the language from it) and keeps its own outputs. Its metadata records the
-source and the source's sha256, so `stale_notebooks()` can tell when it must be generated again.
+so code keeps its left-to-right order inside right-to-left prose; their paragraphs are written as
+`<p style="text-align: right">`, the one way to align them right that JupyterLab keeps (see `_rtl_paragraph`).
+Each notebook is then run in its own folder (the first cell, `setup()`, reads the language from it) and keeps
+its own outputs. Its metadata records the source and the source's sha256, so `stale_notebooks()` can tell when
+it must be generated again.
 
     python -m autotutor.lessons.build          # or: autotutor i18n notebooks
 """
@@ -120,6 +122,14 @@ def lesson_messages(source: Path) -> Iterator[tuple[str, int]]:
 # Translating: markdown paragraph by paragraph, code untouched
 # ---------------------------------------------------------------------------------------------------------------
 _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)
+_EMPHASIS = re.compile(r"\*(?=\S)(.+?)(?<=\S)\*", re.S)
+_NOT_A_PARAGRAPH = re.compile(r"#|[-*+] |\d+[.)] |>|\||<|\s{4}|(-{3,}|\*{3,}|_{3,})\s*$")  # headings, lists...
+_LEFT_OVER_MARKDOWN = re.compile(r"\*|(?<!\w)__?\S|\]\(|!\[|\\[!-/:-@\[-`{-~]|  $", re.M)
+# JupyterLab aligns every rendered `p` left (`.jp-RenderedHTMLCommon p { text-align: left }`), which beats the
+# alignment a paragraph would inherit from its rtl <div>. Its markdown sanitizer keeps a `style` attribute but
+# drops <style> elements, in stored notebooks and executed ones alike, so only a style on the `p` itself works.
+_RTL_PARAGRAPH = '<p style="text-align: right">'
 
 
 def _isolate_inline_code(markdown: str) -> str:
@@ -127,10 +137,43 @@ def _isolate_inline_code(markdown: str) -> str:
     return _INLINE_CODE.sub(lambda m: f"<bdi><code>{html.escape(m.group(2).strip())}</code></bdi>", markdown)
 
 
+def _is_paragraph(block: str) -> bool:
+    """A block of plain prose (not a heading, a list, a quote, a table, HTML, an indented block or a rule)."""
+    return not _NOT_A_PARAGRAPH.match(block)
+
+
+def _rtl_paragraph(markdown: str) -> str:
+    """A right-to-left paragraph as an HTML `<p>` aligned right, its inline markdown turned into HTML.
+
+    Inside an HTML block markdown is not read, so the paragraph's emphasis is written as HTML here; its code
+    spans are already <bdi><code>. Other inline markdown (a link, an image, a hard line break) would show as
+    typed, so it stops the build, naming the paragraph.
+
+    >>> _rtl_paragraph("نص **مهم** و*مائل*")
+    '<p style="text-align: right">نص <strong>مهم</strong> و<em>مائل</em></p>'
+    """
+    out, start = [], 0
+    for span in [*_INLINE_CODE.finditer(markdown), None]:  # the text between code spans, then the code span
+        text = markdown[start:span.start() if span else len(markdown)]
+        text = _EMPHASIS.sub(r"<em>\1</em>", _STRONG.sub(r"<strong>\1</strong>", text))
+        if _LEFT_OVER_MARKDOWN.search(text):
+            raise ValueError(
+                f"This right-to-left paragraph has markdown that build.py does not turn into HTML (only `code`, "
+                f"**strong** and *emphasis* are): {markdown!r}. Write that part as HTML in the translation "
+                "(<a href=...>, <img ...>, <br>), or teach build._rtl_paragraph to convert it.")
+        out.append(text)
+        if span:
+            out.append(_isolate_inline_code(span.group(0)))
+            start = span.end()
+    body = "".join(out)
+    return _RTL_PARAGRAPH + body + "</p>"
+
+
 def translate_markdown(markdown: str, lang: str, *, missing: Callable[[str], None] | None = None) -> str:
     """A markdown cell in `lang`: each paragraph from the catalog (English where a translation is missing,
     reported to `missing`). Right-to-left languages get `<div dir="rtl" lang="..">`, their inline code `<bdi>`,
-    and their fenced code blocks a left-to-right `<div>`."""
+    their paragraphs an HTML `<p>` aligned right (`_rtl_paragraph`), and their fenced code blocks a
+    left-to-right `<div>`."""
     from ..i18n import translate
 
     if lang == "en":  # the source language: the cell as written
@@ -144,7 +187,9 @@ def translate_markdown(markdown: str, lang: str, *, missing: Callable[[str], Non
         text = translate(block, lang)
         if text == block and missing is not None:
             missing(block)
-        out.append(_isolate_inline_code(text) if rtl else text)
+        if rtl:
+            text = _rtl_paragraph(text) if _is_paragraph(block) else _isolate_inline_code(text)
+        out.append(text)
     body = "\n\n".join(out)
     return f'<div dir="rtl" lang="{lang}">\n\n{body}\n\n</div>' if rtl else body
 
