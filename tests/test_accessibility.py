@@ -1,4 +1,11 @@
-"""Every widget of the lessons: each control has a visible label and a tooltip, in every language.
+"""Every widget of the lessons: each control has a visible label and a tooltip the browser really shows, in every
+language.
+
+Where ipywidgets 8.1.9 puts a tooltip (read in its JavaScript, and measured by tests/browser/test_lab.py): a
+button's own `title`, whatever its text; a text box's, a checkbox's, a drop-down's or a select list's `title`
+only while its `description` is empty (a Checkbox then uses its description as its title); a slider's, a number
+box's or a radio group's only on its description label, never on the control. So a control whose tooltip would
+not show sits in a `TooltipBox`, a row that carries the tooltip as its own `title`.
 
 Keyboard use comes with ipywidgets' standard controls (real <input>, <select>, <button> elements), so the
 audit checks that no explorer builds a control of its own. Colour is never the only signal: the token
@@ -18,17 +25,36 @@ from autotutor.i18n import LANGUAGES, set_language
 CONTROLS = (widgets.widgets.widget_description.DescriptionWidget, widgets.Button, widgets.FileUpload)
 PASSIVE = (widgets.Label, widgets.HTML, widgets.HTMLMath, widgets.Image, widgets.Audio, widgets.Output)
 LABELS = (widgets.Label, widgets.HTML)
-STANDARD = (widgets.Text, widgets.Textarea, widgets.Dropdown, widgets.Checkbox, widgets.IntSlider,
-            widgets.RadioButtons, widgets.Button, widgets.ToggleButtons, widgets.SelectMultiple, widgets.FileUpload)
+STANDARD = (widgets.Text, widgets.Textarea, widgets.Dropdown, widgets.Checkbox, widgets.BoundedIntText,
+            widgets.RadioButtons, widgets.Button, widgets.ToggleButton, widgets.ToggleButtons,
+            widgets.SelectMultiple, widgets.FileUpload)
+OWN_TITLE = (widgets.Button, widgets.ToggleButton, widgets.FileUpload)  # the tooltip is the button's title
+TITLE_WITHOUT_DESCRIPTION = (widgets.Text, widgets.Textarea, widgets.Dropdown, widgets.Checkbox,
+                             widgets.Select, widgets.SelectMultiple)
 
 
-def _controls(widget, preceding=()):
-    """(control, every widget shown before it, in reading order) for each interactive control in `widget`."""
+def _controls(widget, preceding=(), boxes=()):
+    """(control, every widget shown before it in reading order, the boxes around it) for each interactive control."""
     if isinstance(widget, widgets.Box):
         for i, child in enumerate(widget.children):
-            yield from _controls(child, (*preceding, *widget.children[:i]))
+            yield from _controls(child, (*preceding, *widget.children[:i]), (*boxes, widget))
     elif isinstance(widget, CONTROLS) and not isinstance(widget, PASSIVE):
-        yield widget, preceding
+        yield widget, preceding, boxes
+
+
+def _tooltip_shown(control, boxes) -> bool:
+    """Whether ipywidgets 8 shows `control.tooltip` as hover text over the control (see the module docstring)."""
+    from autotutor.widgets._html import TooltipBox
+
+    if any(isinstance(box, TooltipBox) and box.tooltip == control.tooltip for box in boxes):
+        return True
+    if isinstance(control, OWN_TITLE):
+        return True
+    if isinstance(control, widgets.ToggleButtons):  # one title per button
+        return len(control.tooltips) == len(control.options) and all(control.tooltips)
+    if isinstance(control, TITLE_WITHOUT_DESCRIPTION):
+        return not control.description
+    return False
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +134,7 @@ def test_every_control_has_a_visible_label_and_a_tooltip(explorers, lang):
     for name, explorer in explorers.items():
         found = list(_controls(explorer))
         assert found, f"{name}: no controls found"
-        for control, before in found:
+        for control, before, boxes in found:
             what = f"{name}: {type(control).__name__}"
             if not isinstance(control, STANDARD):
                 problems.append(f"{what} is not a standard (keyboard-ready) control")
@@ -118,12 +144,27 @@ def test_every_control_has_a_visible_label_and_a_tooltip(explorers, lang):
                 problems.append(f"{what} has no visible label")
             if not control.tooltip:
                 problems.append(f"{what} has no tooltip")
+            elif not _tooltip_shown(control, boxes):
+                problems.append(f"{what}: ipywidgets 8 would not show its tooltip; put it in a TooltipBox")
     assert problems == []
+
+
+def test_the_audit_knows_where_ipywidgets_shows_a_tooltip():
+    """The rule above, on the cases that were wrong in the lessons: a described checkbox, select list or slider."""
+    from autotutor.widgets._html import TooltipBox
+
+    described = widgets.Checkbox(description="truncation=True", tooltip="Cut every text")
+    assert not _tooltip_shown(described, ())
+    assert _tooltip_shown(widgets.Checkbox(tooltip="Cut every text"), ())
+    listbox = widgets.SelectMultiple(options=["a"], description="out_indices", tooltip="stages")
+    assert not _tooltip_shown(listbox, ()) and _tooltip_shown(listbox, (TooltipBox(listbox),))
+    assert not _tooltip_shown(widgets.IntSlider(tooltip="length"), ())
+    assert _tooltip_shown(widgets.ToggleButton(description="truncation=False", tooltip="Cut every text"), ())
 
 
 def test_tooltips_follow_the_language(explorers):
     quiz = explorers["quiz"]
-    choices = next(c for c, _ in _controls(quiz) if isinstance(c, widgets.RadioButtons))
+    choices = next(c for c, _, _ in _controls(quiz) if isinstance(c, widgets.RadioButtons))
     set_language("en")
     english = choices.tooltip
     set_language("ar")

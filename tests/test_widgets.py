@@ -216,6 +216,13 @@ def test_explorer_widget_follows_its_controls_and_the_language(tok):
     assert explorer._picture.value == explorer_html(tok, HOBBIT + "\nA short one.", padding=True, truncation=True,
                                                     max_length=8)
     assert not explorer._max_length.disabled
+    # the toggle buttons read as the argument written in code, so their text (and accessible name) is their state
+    assert (explorer._truncation.description, explorer._special.description) == (
+        "truncation=True", "add_special_tokens=True")
+    explorer._special.value = False
+    assert explorer._special.description == "add_special_tokens=False"
+    assert "add_special_tokens=False" in explorer._picture.value  # the call the picture shows
+    explorer._special.value = True
     english = explorer._picture.value
 
     set_language("fr")
@@ -232,6 +239,29 @@ def test_explorer_widget_follows_its_controls_and_the_language(tok):
 
     set_language("en")
     assert explorer._picture.value == english and RTL_CLASS not in explorer._dom_classes
+
+
+def test_every_widgets_html_brings_the_style_the_page_needs():
+    """The <style> in each widget's HTML: rtl boxes, typed lines in their own direction, wide tables that scroll."""
+    page = container("<p>x</p>")
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert f".{RTL_CLASS} {{ direction: rtl; }}" in style
+    assert f".{RTL_CLASS} textarea, .{RTL_CLASS} input[type=text] {{ unicode-bidi: plaintext; }}" in style
+    assert ".widget-html-content:has(> .autotutor-widget) { min-width: 0; }" in style
+
+
+def test_tooltip_box_shows_its_controls_tooltip():
+    """ipywidgets 8 draws a box's tooltip only if the box has a (synced) description; the box follows relabels."""
+    import ipywidgets as widgets
+
+    from autotutor.widgets._html import TooltipBox
+
+    control = widgets.SelectMultiple(options=["a"], description="out_indices", tooltip="first")
+    box = TooltipBox(control)
+    assert box.children == (control,) and box.tooltip == "first"
+    assert "description" in box.keys and box.description == ""  # synced: the browser reads it
+    control.tooltip = "second"
+    assert box.tooltip == "second"
 
 
 # ---------------------------------------------------------------------------------------------------------------

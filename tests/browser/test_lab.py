@@ -2,6 +2,10 @@
 cell from the menu, type into the tokenizer explorer, choose stages in the backbone explorer, switch the widgets'
 language, and open the Arabic lesson. What the widgets show is compared with what the library and the catalogs
 say it should be, and right to left is measured in the browser (computed `direction`, positions of controls).
+So are the fixes for what a learner met in the page: each explorer fits its output area (a wide token table
+scrolls in its own box), text typed in Arabic keeps each line's own direction, the language switch turns right to
+left, every control shows its translated tooltip on hover and has a name, a disabled control is skipped by Tab,
+and Arabic prose is aligned right, in the stored notebook as well as after a run.
 
 One JupyterLab serves a temporary copy of the lessons (`lab_server.py`); each test opens one lesson in a fresh
 page, and its kernel is shut down afterwards. Screenshots go to `tests/browser/artifacts/`.
@@ -51,6 +55,14 @@ PROMPT = "Type a text, or several: one line per text makes a batch. French and A
 PLACEHOLDER = "In a hole in the ground there lived a hobbit."
 TEXT_TOOLTIP = "One text per line: each line is a sequence of the batch"
 SPECIAL_TOKEN = "special token"
+TRUNCATION_TOOLTIP = "Cut every text longer than max_length tokens"
+SPECIAL_TOOLTIP = "Add [CLS] at the start and [SEP] at the end, as BERT was trained"
+MAX_LENGTH_TOOLTIP = "The length that truncation cuts to, and that padding='max_length' pads to"
+PADDING_TOOLTIP = "Pad the shorter texts with [PAD] so every row has the same length"
+INDICES_TOOLTIP = "The positions of the stages in stage_names: 0 is the stem"
+FEATURES_TOOLTIP = "The names of the stages"
+# A short paragraph of the Arabic lesson, one line: it must sit against the right edge of its cell.
+SHORT_PARAGRAPH = "Two words come back in every lesson, and they do not mean the same thing."
 EMPTY = "Type a text above to see its tokens."
 STAGE_HEADING = "Stage {index}, {name}: feature map of shape {shape}"
 WOULD_FAIL = "Loading would fail with:"
@@ -112,14 +124,24 @@ def code_prompts(page: Page) -> list[str]:
 
 
 def run_lesson(page: Page, lab: LabServer, path: str, artifacts: Path) -> None:
-    """Open the lesson, clear its saved outputs, run all cells from the menu and wait until every cell has run.
+    """Open the lesson, clear its saved outputs, run all cells from the menu and wait until every cell has run."""
+    open_lesson(page, lab, path, artifacts)
+    run_all_cells(page, path, artifacts)
 
-    Clearing first makes every widget on the page come from this run, not from the outputs saved in the file.
-    """
+
+def open_lesson(page: Page, lab: LabServer, path: str, artifacts: Path) -> None:
+    """Open the lesson as stored (an untrusted notebook: its saved widgets are not drawn) and wait for the kernel."""
     # ?reset: a fresh workspace, with only this lesson open (JupyterLab would reopen the previous test's too)
     page.goto(lab.url(f"/lab/tree/{path}?reset"))
     expect(notebook(page).locator(".jp-CodeCell").first).to_be_visible()
     wait_for(page, artifacts, path, "the kernel to start", KERNEL_IDLE)
+
+
+def run_all_cells(page: Page, path: str, artifacts: Path) -> None:
+    """Clear the saved outputs, run all cells from the menu and wait until every cell has run.
+
+    Clearing first makes every widget on the page come from this run, not from the outputs saved in the file.
+    """
     menu(page, "Edit", "Clear Outputs of All Cells")
     wait_for(page, artifacts, path, "the outputs to be cleared", f"() => {PROMPTS}.every(p => !/\\d/.test(p))")
     menu(page, "Run", "Run All Cells")
@@ -153,21 +175,28 @@ def no_page_errors(page: Page) -> None:
     assert page.problems == [], "the page reported errors:\n" + "\n".join(page.problems)
 
 
-# --- finding the widgets (ipywidgets' own classes, the only stable hooks in the page) ---------------------------
+# --- finding the widgets (the classes autotutor adds to each one, and ipywidgets' own inside them) ---------------
 
 def language_switch(page: Page) -> Locator:
     """The HBox of the first cell: a Label and the ToggleButtons."""
-    return notebook(page).locator(".widget-hbox:has(> .widget-toggle-buttons)")
+    return notebook(page).locator(".autotutor-language-switch")
 
 
 def tokenizer_explorer(page: Page) -> Locator:
-    """The VBox with the text box (the lesson has one)."""
-    return notebook(page).locator(".widget-vbox:has(> .widget-textarea)")
+    return notebook(page).locator(".autotutor-tokenizer-explorer")
 
 
 def backbone_explorer(page: Page) -> Locator:
-    """The VBox whose second row holds the out_indices and out_features lists."""
-    return notebook(page).locator(".widget-vbox:has(> .widget-hbox > .widget-select-multiple)")
+    return notebook(page).locator(".autotutor-backbone-explorer")
+
+
+def toggle(explorer: Locator, argument: str) -> Locator:
+    """The toggle button that reads `argument=True` or `argument=False`."""
+    return explorer.locator(".widget-toggle-button").filter(has_text=re.compile(rf"^{argument}=(True|False)$"))
+
+
+def max_length_box(explorer: Locator) -> Locator:
+    return explorer.locator("input[type=number]")
 
 
 def picture(explorer: Locator) -> Locator:
@@ -196,6 +225,45 @@ def computed_direction(locator: Locator) -> str:
     return locator.evaluate("element => getComputedStyle(element).direction")
 
 
+def hover_text(locator: Locator) -> str | None:
+    """The tooltip the browser shows over an element: the nearest non-empty `title`, from the element upward."""
+    locator.hover()
+    return locator.evaluate("""element => {
+        for (let at = element; at; at = at.parentElement) {
+            const title = at.getAttribute('title');
+            if (title) return title;
+        }
+        return null;
+    }""")
+
+
+def expect_tooltips(explorer: Locator, lang: str) -> None:
+    """Each control of the tokenizer explorer, and the label of the number box, shows its translated tooltip."""
+    targets = {
+        "the text box": (explorer.locator("textarea"), TEXT_TOOLTIP),
+        "the padding list": (explorer.locator(".widget-dropdown select"), PADDING_TOOLTIP),
+        "truncation": (toggle(explorer, "truncation"), TRUNCATION_TOOLTIP),
+        "max_length": (max_length_box(explorer), MAX_LENGTH_TOOLTIP),
+        "the max_length label": (explorer.locator(".autotutor-tooltip-box .widget-label"), MAX_LENGTH_TOOLTIP),
+        "add_special_tokens": (toggle(explorer, "add_special_tokens"), SPECIAL_TOOLTIP),
+    }
+    shown = {name: hover_text(target) for name, (target, _) in targets.items()}
+    assert shown == {name: translate(message, lang) for name, (_, message) in targets.items()}
+
+
+def expect_fits_its_output(explorer: Locator) -> None:
+    """The explorer is no wider than its output area; a token table wider than that scrolls in its own box, with
+    its row labels in view (cut off in Arabic when the widget overflowed)."""
+    output = explorer.locator("xpath=ancestor::*[contains(@class, 'jp-OutputArea-output')][1]")
+    area, outer = box(output), box(explorer)
+    assert outer["x"] >= area["x"] - 1 and outer["x"] + outer["width"] <= area["x"] + area["width"] + 1, (outer, area)
+    scroller = picture(explorer).locator("div[dir=ltr]").first
+    sizes = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert sizes[0] > sizes[1], f"the table should be wider than its scroll box here: {sizes}"
+    label = picture(explorer).locator("table").first.locator("th").first
+    assert box(label)["x"] >= box(scroller)["x"] - 1, "the row labels are cut off"
+
+
 def expect_tokens(explorer: Locator, tokenizer, texts: list[str]) -> None:
     """The explorer's tables show, cell by cell, the tokens and ids the tokenizer gives for `texts` (padding=True)."""
     batch = tokenizer(texts, padding=True)
@@ -213,6 +281,7 @@ def test_tokenizer_explorer_follows_typing_and_the_language_switch(lab, lab_page
     explorer, switch = tokenizer_explorer(page), language_switch(page)
     expect(explorer).to_have_count(1)
     expect(switch.locator(":scope > .widget-label")).to_have_text(SWITCH_LABEL)
+    expect_switch_direction(switch, "ltr")
     # The lesson's first text: the hobbit sentence and a short one, padded to a rectangle.
     expect_tokens(explorer, tokenizer, [PLACEHOLDER, "A short one."])
 
@@ -229,10 +298,31 @@ def test_tokenizer_explorer_follows_typing_and_the_language_switch(lab, lab_page
     explorer.scroll_into_view_if_needed()
     explorer.screenshot(path=artifacts / "lab-tokenizer-en.png")
 
-    # Left to right in English: the padding dropdown comes before the truncation checkbox.
-    dropdown, checkbox = explorer.locator(".widget-dropdown"), explorer.locator(".widget-checkbox").first
+    # Left to right in English: the padding dropdown comes before the truncation button.
+    dropdown, truncation = explorer.locator(".widget-dropdown"), toggle(explorer, "truncation")
     assert computed_direction(explorer) == "ltr"
-    assert box(dropdown)["x"] < box(checkbox)["x"]
+    assert box(dropdown)["x"] < box(truncation)["x"]
+    expect_tooltips(explorer, "en")
+
+    # The keyboard: max_length is disabled (no truncation, no padding='max_length'), so Tab skips it; once
+    # truncation is on, Tab reaches it. Every control has a name: the argument it sets.
+    special, length = toggle(explorer, "add_special_tokens"), max_length_box(explorer)
+    expect(truncation).to_have_accessible_name("truncation=False")
+    expect(special).to_have_accessible_name("add_special_tokens=True")
+    expect(length).to_have_accessible_name("max_length")
+    expect(length).to_be_disabled()
+    truncation.focus()
+    page.keyboard.press("Tab")
+    expect(special).to_be_focused()
+    truncation.click()  # keyboard or mouse, the same button
+    expect(truncation).to_have_text("truncation=True")
+    expect(truncation).to_have_accessible_name("truncation=True")
+    expect(length).to_be_enabled()
+    truncation.focus()
+    page.keyboard.press("Tab")
+    expect(length).to_be_focused()
+    page.keyboard.press("ArrowDown")  # 16 → 15: the picture follows
+    expect(picture(explorer)).to_contain_text("max_length=15")
 
     # Français: every label of the lesson's widgets is redrawn from the French catalog; the tokens stay.
     switch.get_by_role("button", name="Français").click()
@@ -245,6 +335,7 @@ def test_tokenizer_explorer_follows_typing_and_the_language_switch(lab, lab_page
     expect(picture(explorer)).to_contain_text(translate(SPECIAL_TOKEN, "fr"))
     expect_tokens(explorer, tokenizer, [TYPED])
     assert computed_direction(explorer) == "ltr"
+    expect_tooltips(explorer, "fr")
     explorer.screenshot(path=artifacts / "lab-tokenizer-fr.png")
 
     # العربية: Arabic text, and the explorer laid out right to left, as measured in the page.
@@ -255,8 +346,22 @@ def test_tokenizer_explorer_follows_typing_and_the_language_switch(lab, lab_page
     expect(picture(explorer)).to_contain_text(translate(SPECIAL_TOKEN, "ar"))
     expect_right_to_left(explorer)
     expect_tokens(explorer, tokenizer, [TYPED])
+    expect_tooltips(explorer, "ar")
+    expect_switch_direction(switch, "rtl")
     explorer.screenshot(path=artifacts / "lab-tokenizer-ar-switch.png")
     no_page_errors(page)
+
+
+def expect_switch_direction(switch: Locator, direction: str) -> None:
+    """The language switch runs in the page's language: in Arabic, the label on the right of the buttons."""
+    assert computed_direction(switch) == direction
+    label, buttons = switch.locator(":scope > .widget-label"), switch.locator(".widget-toggle-buttons")
+    if direction == "rtl":
+        assert box(label)["x"] > box(buttons)["x"] + box(buttons)["width"] - 1, "the label should be on the right"
+        assert box(switch.get_by_role("button", name="English"))["x"] > box(
+            switch.get_by_role("button", name="العربية"))["x"], "the buttons should run from the right"
+    else:
+        assert box(label)["x"] + box(label)["width"] <= box(buttons)["x"] + 1, "the label should be on the left"
 
 
 def expect_right_to_left(explorer: Locator) -> None:
@@ -266,9 +371,11 @@ def expect_right_to_left(explorer: Locator) -> None:
     expect(prompt(explorer)).to_have_attribute("lang", "ar")
     assert computed_direction(explorer) == "rtl"
     assert computed_direction(explorer.locator("textarea")) == "rtl"
-    # The controls row runs from the right: the dropdown, first in the row, is now to the right of the checkbox.
-    dropdown, checkbox = explorer.locator(".widget-dropdown"), explorer.locator(".widget-checkbox").first
-    assert box(dropdown)["x"] > box(checkbox)["x"]
+    # An English line typed here keeps its own direction: "a hobbit." ends with its full stop on the right.
+    assert explorer.locator("textarea").evaluate("e => getComputedStyle(e).unicodeBidi") == "plaintext"
+    # The controls row runs from the right: the dropdown, first in the row, is now to the right of truncation.
+    dropdown, truncation = explorer.locator(".widget-dropdown"), toggle(explorer, "truncation")
+    assert box(dropdown)["x"] > box(truncation)["x"]
     right_edge = box(explorer)["x"] + box(explorer)["width"]
     assert abs(box(dropdown)["x"] + box(dropdown)["width"] - right_edge) < 20, "the row should start on the right"
     # Token order is code order: [CLS] on the left, as in every language.
@@ -293,6 +400,13 @@ def test_backbone_explorer_shows_the_chosen_stages(lab, lab_page, artifacts):
 
     # Choose stage 2 instead, then Ctrl+click stage 3 as well, in the out_indices list.
     indices = explorer.locator(".widget-select-multiple").filter(has_text="out_indices").locator("select")
+    features = explorer.locator(".widget-select-multiple").filter(has_text="out_features").locator("select")
+    # Each list is named by its visible label, and shows its tooltip over the list and over the label.
+    expect(indices).to_have_accessible_name("out_indices")
+    expect(features).to_have_accessible_name("out_features")
+    for chooser, tooltip in ((indices, INDICES_TOOLTIP), (features, FEATURES_TOOLTIP)):
+        label = chooser.locator("xpath=preceding-sibling::label[contains(@class, 'widget-label')]")
+        assert hover_text(chooser) == hover_text(label) == translate(tooltip, "en")
     indices.select_option("2")
     expect(headings).to_have_text([heading("stage2")])
     expect(images).to_have_count(1)
@@ -307,7 +421,6 @@ def test_backbone_explorer_shows_the_chosen_stages(lab, lab_page, artifacts):
     explorer.screenshot(path=artifacts / "lab-backbone.png")
 
     # A name in out_features that disagrees with the numbers: the error loading would raise, explained.
-    features = explorer.locator(".widget-select-multiple").filter(has_text="out_features").locator("select")
     features.select_option("stage1")
     expect(picture(explorer)).to_contain_text(translate(WOULD_FAIL, "en"))
     expect(picture(explorer).locator("pre")).to_contain_text("ConfigError")
@@ -317,10 +430,16 @@ def test_backbone_explorer_shows_the_chosen_stages(lab, lab_page, artifacts):
 
 def test_arabic_lesson_starts_in_arabic_right_to_left(lab, lab_page, tokenizer, artifacts):
     page = lab_page
-    run_lesson(page, lab, "ar/01_autotokenizer.ipynb", artifacts)
+    path = "ar/01_autotokenizer.ipynb"
+    open_lesson(page, lab, path, artifacts)
+    # The notebook as stored, before anything runs (untrusted: no saved widget, so none of their style, is drawn)
+    expect_right_aligned_prose(page, translate(SHORT_PARAGRAPH, "ar"))
+    page.screenshot(path=artifacts / "lab-ar-prose-stored.png")
+    run_all_cells(page, path, artifacts)
     switch, explorer = language_switch(page), tokenizer_explorer(page)
     expect(switch.locator(":scope > .widget-label")).to_have_text(translate(SWITCH_LABEL, "ar"))
     expect(switch.get_by_role("button", name="العربية")).to_have_class(re.compile(r"\bmod-active\b"))
+    expect_switch_direction(switch, "rtl")
     switch.screenshot(path=artifacts / "lab-ar-switch.png")
     expect(prompt(explorer)).to_have_text(translate(PROMPT, "ar"))
     expect(explorer.locator("textarea")).to_have_attribute("placeholder", translate(PLACEHOLDER, "ar"))
@@ -328,11 +447,34 @@ def test_arabic_lesson_starts_in_arabic_right_to_left(lab, lab_page, tokenizer, 
     expect_right_to_left(explorer)
     # The code is the same in every language: the explorer tokenizes the English sentences it is given.
     expect_tokens(explorer, tokenizer, [PLACEHOLDER, "A short one."])
+    expect_tooltips(explorer, "ar")
+    # A table wider than the output area (three hobbit sentences on one line): it scrolls inside the explorer.
+    explorer.locator("textarea").fill(" ".join([PLACEHOLDER] * 3))
+    expect_tokens(explorer, tokenizer, [" ".join([PLACEHOLDER] * 3)])
+    expect_fits_its_output(explorer)
     explorer.scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "lab-ar.png")
     # The lesson's prose, for a look: the generated markdown carries dir="rtl" lang="ar".
     title = notebook(page).locator(".jp-MarkdownCell h1").first
     title.scroll_into_view_if_needed()
     expect(title).to_be_in_viewport()  # drawn: offscreen cells are skipped until they come into view
+    expect_right_aligned_prose(page, translate(SHORT_PARAGRAPH, "ar"))
     page.screenshot(path=artifacts / "lab-ar-prose.png")
     no_page_errors(page)
+
+
+def expect_right_aligned_prose(page: Page, text: str) -> None:
+    """A one-line Arabic paragraph ends against the right edge of its cell (JupyterLab's own CSS aligns every
+    paragraph left, which the lesson's markup must overcome), and is rendered right to left."""
+    paragraph = notebook(page).locator(".jp-MarkdownCell .jp-RenderedMarkdown p").filter(has_text=text)
+    paragraph.scroll_into_view_if_needed()
+    expect(paragraph).to_be_in_viewport()
+    assert computed_direction(paragraph) == "rtl"
+    cell, line = paragraph.evaluate("""p => {
+        const range = document.createRange();
+        range.selectNodeContents(p);
+        const text = range.getBoundingClientRect(), cell = p.closest('.jp-RenderedMarkdown').getBoundingClientRect();
+        return [[cell.left, cell.right], [text.left, text.right]];
+    }""")
+    assert line[1] - line[0] < (cell[1] - cell[0]) / 2, f"not a short paragraph: {line} in {cell}"
+    assert cell[1] - line[1] < 30, f"the text ends {cell[1] - line[1]:.0f} px from the right edge: {line} in {cell}"
