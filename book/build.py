@@ -147,8 +147,23 @@ def site_notebook(notebook: Path, lang: str) -> str:
         if cell["cell_type"] == "markdown":
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             unwrapped = wrapper.fullmatch(source)
-            cell["source"] = unwrapped.group("body") if unwrapped else source
+            cell["source"] = _markdown_paragraphs(unwrapped.group("body") if unwrapped else source)
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+# For JupyterLab, whose CSS aligns every paragraph left, a right-to-left lesson writes each paragraph as
+# <p style="text-align: right"> with its emphasis in HTML (autotutor/lessons/build.py). The site is right to left
+# already, and Sphinx indexes markdown paragraphs for its search but not raw HTML: so they become markdown again.
+_RTL_PARAGRAPH = re.compile(r'^<p style="text-align: right">(?P<body>.*?)</p>$', re.S | re.M)
+
+
+def _markdown_paragraphs(markdown: str) -> str:
+    """`<p style="text-align: right">a <strong>b</strong> <em>c</em></p>` → `a **b** *c*` (code spans stay)."""
+    def paragraph(match: re.Match) -> str:
+        body = re.sub(r"</?strong>", "**", match.group("body"))
+        return re.sub(r"</?em>", "*", body)
+
+    return _RTL_PARAGRAPH.sub(paragraph, markdown)
 
 
 def write_sources(lang: str) -> Path:

@@ -221,3 +221,16 @@ def test_the_site_sentences_are_in_the_catalogs_in_every_language(build):
     landing = build.landing_page("ar", build.lesson_notebooks("ar"))
     first_paragraph = landing.split("```", 2)[2].strip().split("\n\n")[0]
     assert first_paragraph.startswith("كيف")
+
+
+def test_arabic_paragraphs_become_markdown_again_on_the_site(build):
+    """The lessons write Arabic paragraphs as right-aligned HTML for JupyterLab; the site (right to left as a
+    whole) wants markdown, which its search indexes."""
+    from autotutor.lessons.build import translate_markdown
+
+    cell = translate_markdown("A **bold** and *slanted* `model_type` line.", "ar")
+    assert '<p style="text-align: right">' in cell  # what JupyterLab gets (the catalog's Arabic, or the English)
+    source = build._markdown_paragraphs(cell)
+    assert '<p style="text-align: right">' not in source and "</p>" not in source
+    assert "**" in source and "<strong>" not in source and "<em>" not in source
+    assert "<bdi><code>model_type</code></bdi>" in source  # code spans stay isolated left to right
