@@ -28,6 +28,9 @@ _STYLE = "<style>" + " ".join([
     # token table would push the widget past the output area (cutting off its row labels in Arabic) instead of
     # scrolling in its own box.
     ".widget-html-content:has(> .autotutor-widget) { min-width: 0; }",
+    # ipywidgets floats each radio button to the left of its label; in Arabic it belongs on the right, where the
+    # reader starts the line.
+    f".{RTL_CLASS} .widget-radio-box input {{ float: right; margin: 0 1px 0 8px; }}",
 ]) + "</style>"
 
 

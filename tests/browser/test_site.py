@@ -126,6 +126,18 @@ _LAYOUT = """() => {
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_quiz_choices_start_where_the_reader_starts(page, site, lang):
+    """A quiz's radio buttons lead their answers: on the left in English and French, on the right in Arabic."""
+    _open(page, site, f"{lang}/{TOKENIZER_LESSON}.html")
+    sides = page.evaluate("""() => Array.from(document.querySelectorAll('.autotutor-quiz .widget-radio-box label'))
+        .map(label => {
+            const box = label.getBoundingClientRect(), radio = label.querySelector('input').getBoundingClientRect();
+            return radio.left - box.left < box.right - radio.right ? 'left' : 'right';
+        })""")
+    assert sides and set(sides) == {"right" if lang == "ar" else "left"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_tokenizer_explorer_is_drawn_from_stored_state(page, site, artifacts, lang):
     """The explorer of the tokenizer lesson is real widget DOM, showing the text stored with the notebook."""
     _open(page, site, f"{lang}/{TOKENIZER_LESSON}.html")
