@@ -31,6 +31,9 @@ _STYLE = "<style>" + " ".join([
     # ipywidgets floats each radio button to the left of its label; in Arabic it belongs on the right, where the
     # reader starts the line.
     f".{RTL_CLASS} .widget-radio-box input {{ float: right; margin: 0 1px 0 8px; }}",
+    # ipywidgets puts the gap after a control's label on its right; in Arabic the control is on the label's left.
+    f".{RTL_CLASS} .widget-inline-hbox > .widget-label {{ margin-right: 0; "
+    "margin-left: calc(var(--jp-widgets-inline-margin) * 2); }",
 ]) + "</style>"
 
 
@@ -69,11 +72,13 @@ class TooltipBox(widgets.HBox):
 
     ipywidgets 8 shows a control's tooltip only while the control has no `description`, and a description is
     what gives a control its visible label and, through a `<label for=...>`, its name for a screen reader (a
-    select list or a number box without one is nameless). So a control keeps its description, and its tooltip
-    is copied here. A box has no `description`, and ipywidgets 8.1 reads it before it sets a widget's title, so
-    a plain HBox with a tooltip is never drawn: the empty one below is what that code expects.
+    text box, a drop-down or a number box without one is nameless: its `title` does not name it). So every
+    control of the lessons has a short translated description, and its tooltip is copied here. A box has no
+    `description`, and ipywidgets 8.1 reads it before it sets a widget's title, so a plain HBox with a tooltip is
+    never drawn: the empty one below is what that code expects.
 
         TooltipBox(widgets.BoundedIntText(description="max_length", tooltip="The length ..."))
+        TooltipBox(widgets.Textarea(description=_("Texts"), ...), layout=widgets.Layout(width="100%"))
     """
 
     description = traitlets.Unicode("").tag(sync=True)

@@ -19,7 +19,7 @@ from PIL import Image
 
 from ..i18n import _, on_language_change
 from ..lessons.audio import CLIPS, before_after_image, clip_stats, read_wav
-from ._html import code, container, follow_direction, prose
+from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["AudioExplorer", "ClipPlayers", "png_bytes", "stats_html"]
 
@@ -96,11 +96,12 @@ class AudioExplorer(widgets.VBox):
         self.clips = dict(clips or CLIPS)
         self._prompt = widgets.HTML()
         self._menu = widgets.Dropdown(options=[(name, lang) for lang, name in self.clips.items()], value=clip,
-                                      layout=widgets.Layout(width="auto"))
+                                      style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
         self._player = widgets.Audio(format="wav", autoplay=False, loop=False)
         self._picture = widgets.Image(format="png")
         self._numbers = widgets.HTML()
-        super().__init__([self._prompt, widgets.HBox([self._menu, self._player]), self._picture, self._numbers])
+        chooser = widgets.HBox([TooltipBox(self._menu), self._player])
+        super().__init__([self._prompt, chooser, self._picture, self._numbers])
         self.add_class("autotutor-audio-explorer")  # a stable hook for the page's tests and styles
         self._menu.observe(self._redraw, names="value")
         on_language_change(self._relabel)
@@ -109,6 +110,7 @@ class AudioExplorer(widgets.VBox):
     def _relabel(self, lang: str | None = None) -> None:
         self._prompt.value = container(prose(_("Pick a clip, listen to it, and compare what was recorded with "
                                                "what the model receives.")))
+        self._menu.description = _("Clip")
         self._menu.tooltip = _("A speech clip of the course pack")
         follow_direction(self)
         self._redraw()

@@ -16,7 +16,7 @@ from PIL import Image
 
 from ..i18n import _, ngettext, on_language_change
 from ..lessons.documents import BOX_COLOURS, DOCUMENTS, WordRow, boxes_image, word_rows
-from ._html import code, container, follow_direction, prose
+from ._html import TooltipBox, code, container, follow_direction, prose
 from .audio_explorer import png_bytes
 
 __all__ = ["DocumentExplorer", "table_html"]
@@ -61,10 +61,11 @@ class DocumentExplorer(widgets.VBox):
         self._readings: dict[str, tuple[Image.Image, list[WordRow]]] = {}  # language → page, words (OCR is slow)
         self._prompt = widgets.HTML()
         self._menu = widgets.Dropdown(options=[(name, lang) for lang, (name, _code) in DOCUMENTS.items()],
-                                      value=document, layout=widgets.Layout(width="auto"))
+                                      value=document, style={"description_width": "initial"},
+                                      layout=widgets.Layout(width="auto"))
         self._picture = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._table = widgets.HTML()
-        super().__init__([self._prompt, self._menu, self._picture, self._table])
+        super().__init__([self._prompt, TooltipBox(self._menu), self._picture, self._table])
         self.add_class("autotutor-document-explorer")  # a stable hook for the page's tests and styles
         self._menu.observe(self._redraw, names="value")
         on_language_change(self._relabel)
@@ -87,6 +88,7 @@ class DocumentExplorer(widgets.VBox):
     def _relabel(self, lang: str | None = None) -> None:
         self._prompt.value = container(prose(_("Pick a page: the OCR reads it in its own language, and the "
                                                "tokenizer cuts each word into word-pieces that keep the word's box.")))
+        self._menu.description = _("Page")
         self._menu.tooltip = _("A document image of the course pack")
         follow_direction(self)
         self._redraw()

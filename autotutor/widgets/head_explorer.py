@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from ..i18n import _, on_language_change
 from ..lessons.automodel import sequence_predictions, token_predictions
-from ._html import code, container, follow_direction, prose
+from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["HeadExplorer", "predictions_html"]
 
@@ -66,10 +66,13 @@ class HeadExplorer(widgets.VBox):
         self.tokenizer = tokenizer
         self.heads = dict(heads)
         self._prompt = widgets.HTML()
-        self._text = widgets.Text(value=text, continuous_update=False, layout=widgets.Layout(width="100%"))
-        self._head = widgets.Dropdown(options=list(self.heads), layout=widgets.Layout(width="auto"))
+        self._text = widgets.Text(value=text, continuous_update=False, style={"description_width": "initial"},
+                                  layout=widgets.Layout(width="100%"))
+        self._head = widgets.Dropdown(options=list(self.heads), style={"description_width": "initial"},
+                                      layout=widgets.Layout(width="auto"))
         self._table = widgets.HTML()
-        super().__init__([self._prompt, self._text, self._head, self._table])
+        super().__init__([self._prompt, TooltipBox(self._text, layout=widgets.Layout(width="100%")),
+                          TooltipBox(self._head), self._table])
         self.add_class("autotutor-head-explorer")  # a stable hook for the page's tests and styles
         for control in (self._text, self._head):
             control.observe(self._redraw, names="value")
@@ -80,6 +83,8 @@ class HeadExplorer(widgets.VBox):
         self._prompt.value = container(prose(_("Type a sentence and pick a head: the table shows its logits and "
                                                "the probabilities softmax makes of them.")))
         self._text.placeholder = _("I loved this film.")
+        self._text.description = _("Sentence")
+        self._head.description = _("Head")
         self._head.tooltip = _("The Auto class that built the model, and so its head")
         self._text.tooltip = _("The sentence the model reads")
         follow_direction(self)

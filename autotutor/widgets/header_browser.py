@@ -15,7 +15,7 @@ import ipywidgets as widgets
 
 from ..i18n import _, ngettext, on_language_change
 from ..lessons.safety import pack_weights, safetensors_header, tensor_rows
-from ._html import code, container, follow_direction, prose
+from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["MAX_ROWS", "SAFETENSORS_CHECKPOINTS", "HeaderBrowser", "header_html"]
 
@@ -68,10 +68,13 @@ class HeaderBrowser(widgets.VBox):
     def __init__(self, repo_id: str = SAFETENSORS_CHECKPOINTS[0], *, filter_text: str = "") -> None:
         self._prompt = widgets.HTML()
         self._menu = widgets.Dropdown(options=list(SAFETENSORS_CHECKPOINTS), value=repo_id,
-                                      layout=widgets.Layout(width="auto"))
-        self._filter = widgets.Text(value=filter_text, layout=widgets.Layout(width="240px"))
+                                      style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
+        self._filter = widgets.Text(value=filter_text, style={"description_width": "initial"},
+                                    layout=widgets.Layout(width="auto"))
         self._table = widgets.HTML()
-        super().__init__([self._prompt, widgets.HBox([self._menu, self._filter]), self._table])
+        controls = widgets.HBox([TooltipBox(self._menu), TooltipBox(self._filter)],
+                                layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([self._prompt, controls, self._table])
         self.add_class("autotutor-header-browser")  # a stable hook for the page's tests and styles
         self._menu.observe(self._redraw, names="value")
         self._filter.observe(self._redraw, names="value")
@@ -82,7 +85,9 @@ class HeaderBrowser(widgets.VBox):
         self._prompt.value = container(prose(_("Pick a checkpoint and type part of a tensor name (`layer.0.`, "
                                                "`attention`, `classifier`): the header answers without reading a "
                                                "single weight.")))
+        self._menu.description = _("Checkpoint")
         self._menu.tooltip = _("A checkpoint of the course pack")
+        self._filter.description = _("Filter")
         self._filter.placeholder = _("part of a tensor name")
         self._filter.tooltip = _("Show only the tensors whose name contains this text")
         follow_direction(self)

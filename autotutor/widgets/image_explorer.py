@@ -17,7 +17,7 @@ import ipywidgets as widgets
 from ..errors import ImageError
 from ..i18n import _, bdi_code, on_language_change
 from ..lessons.images import ChannelStats, Step, channel_stats, histogram_image, img_tag, step_label, steps
-from ._html import code, container, follow_direction, prose
+from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["ImageExplorer", "explorer_html", "stats_html", "steps_html", "uploaded_bytes"]
 
@@ -91,11 +91,13 @@ class ImageExplorer(widgets.VBox):
         self.processors = dict(processors)
         self.images: dict[str, Any] = {name: os.fspath(path) for name, path in samples.items()}
         self._prompt = widgets.HTML()
-        self._photo = widgets.Dropdown(options=list(self.images), layout=widgets.Layout(width="auto"))
+        self._photo = widgets.Dropdown(options=list(self.images), style={"description_width": "initial"},
+                                       layout=widgets.Layout(width="auto"))
         self._upload = widgets.FileUpload(accept="image/*", multiple=False)
-        self._checkpoint = widgets.ToggleButtons(options=list(self.processors))
+        # Each button is named by its checkpoint; the description labels the row, the buttons show the tooltips.
+        self._checkpoint = widgets.ToggleButtons(options=list(self.processors), style={"description_width": "initial"})
         self._picture = widgets.HTML()
-        controls = widgets.HBox([self._photo, self._upload], layout=widgets.Layout(flex_flow="row wrap"))
+        controls = widgets.HBox([TooltipBox(self._photo), self._upload], layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([self._prompt, controls, self._checkpoint, self._picture])
         self.add_class("autotutor-image-explorer")  # a stable hook for the page's tests and styles
         self._photo.observe(self._redraw, names="value")
@@ -109,7 +111,9 @@ class ImageExplorer(widgets.VBox):
                                                "its processor prepares the photo.")))
         self._upload.description = _("Upload")
         self._upload.tooltip = _("A photo from your computer (PNG, JPEG, ...): it stays in this notebook")
+        self._photo.description = _("Photo")
         self._photo.tooltip = _("The photo to prepare")
+        self._checkpoint.description = _("Checkpoint")
         self._checkpoint.tooltip = _("Prepare the photo the way this checkpoint was trained")
         self._checkpoint.tooltips = [self._checkpoint.tooltip] * len(self.processors)
         follow_direction(self)

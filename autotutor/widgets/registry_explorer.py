@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from ..i18n import _, on_language_change
 from ..lessons.introduction import AUTO_CLASSES, CHECKPOINTS, draw_call_path, png, registry_decision
-from ._html import code, container, follow_direction, prose
+from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["RegistryExplorer", "decision_html"]
 
@@ -47,12 +47,15 @@ class RegistryExplorer(widgets.VBox):
     def __init__(self, repo_id: str = CHECKPOINTS[0], auto_class: str = "AutoModel") -> None:
         self._prompt = widgets.HTML()
         self._checkpoint = widgets.Dropdown(options=list(CHECKPOINTS), value=repo_id,
+                                            style={"description_width": "initial"},
                                             layout=widgets.Layout(width="auto"))
         self._auto_class = widgets.Dropdown(options=list(AUTO_CLASSES), value=auto_class,
+                                            style={"description_width": "initial"},
                                             layout=widgets.Layout(width="auto"))
         self._decision = widgets.HTML()
         self._picture = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        controls = widgets.HBox([self._checkpoint, self._auto_class], layout=widgets.Layout(flex_flow="row wrap"))
+        controls = widgets.HBox([TooltipBox(self._checkpoint), TooltipBox(self._auto_class)],
+                                layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([self._prompt, controls, self._decision, self._picture])
         self.add_class("autotutor-registry-explorer")  # a stable hook for the page's tests and styles
         for control in (self._checkpoint, self._auto_class):
@@ -63,6 +66,8 @@ class RegistryExplorer(widgets.VBox):
     def _relabel(self, lang: str | None = None) -> None:
         self._prompt.value = container(prose(_("Pick a checkpoint and an Auto class: the registry decides which "
                                                "class `from_pretrained` would build, before any weight is read.")))
+        self._checkpoint.description = _("Checkpoint")
+        self._auto_class.description = _("Auto class")
         self._checkpoint.tooltip = _("A checkpoint of the course pack, by its Hub id")
         self._auto_class.tooltip = _("The Auto class you would call: it names the task")
         follow_direction(self)

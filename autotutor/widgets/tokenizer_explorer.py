@@ -145,8 +145,11 @@ class TokenizerExplorer(widgets.VBox):
                  max_length: int = 16) -> None:
         self.tokenizer = tokenizer
         self._prompt = widgets.HTML()
-        self._text = widgets.Textarea(value=text, rows=3, layout=widgets.Layout(width="100%"))
-        self._padding = widgets.Dropdown(options=PADDING_OPTIONS, value=padding,
+        # Each control's description is its visible label and its name for a screen reader; the TooltipBox
+        # around it shows its tooltip (see `TooltipBox`).
+        self._text = widgets.Textarea(value=text, rows=3, style={"description_width": "initial"},
+                                      layout=widgets.Layout(width="100%"))
+        self._padding = widgets.Dropdown(options=PADDING_OPTIONS, value=padding, style={"description_width": "initial"},
                                          layout=widgets.Layout(width="auto"))
         # Toggle buttons rather than checkboxes: a button shows its tooltip whatever its text, and its text is the
         # argument as written in code, `truncation=False` or `truncation=True`, so its name says its state.
@@ -159,9 +162,10 @@ class TokenizerExplorer(widgets.VBox):
                                                   layout=widgets.Layout(width="11em"))
         self._special = widgets.ToggleButton(value=True, layout=widgets.Layout(width="auto"))
         self._picture = widgets.HTML()
-        controls = widgets.HBox([self._padding, self._truncation, TooltipBox(self._max_length), self._special],
-                                layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
-        super().__init__([self._prompt, self._text, controls, self._picture])
+        controls = widgets.HBox([TooltipBox(self._padding), self._truncation, TooltipBox(self._max_length),
+                                 self._special], layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        text_row = TooltipBox(self._text, layout=widgets.Layout(width="100%"))
+        super().__init__([self._prompt, text_row, controls, self._picture])
         self.add_class("autotutor-tokenizer-explorer")  # a stable hook for the page's tests and styles
         for control in (self._text, self._padding, self._truncation, self._max_length, self._special):
             control.observe(self._redraw, names="value")
@@ -173,6 +177,8 @@ class TokenizerExplorer(widgets.VBox):
         self._prompt.value = container(prose(_("Type a text, or several: one line per text makes a batch. "
                                                "French and Arabic work too.")))
         self._text.placeholder = _("In a hole in the ground there lived a hobbit.")
+        self._text.description = _("Texts")
+        self._padding.description = _("padding")
         self._text.tooltip = _("One text per line: each line is a sequence of the batch")
         self._padding.tooltip = _("Pad the shorter texts with [PAD] so every row has the same length")
         self._truncation.tooltip = _("Cut every text longer than max_length tokens")
