@@ -1,11 +1,21 @@
-"""Every widget of the lessons: each control has a visible label and a tooltip the browser really shows, in every
-language.
+"""Every widget of the lessons: each control has a visible label, a name a screen reader announces and a tooltip
+the browser really shows, all three in the current language.
 
 Where ipywidgets 8.1.9 puts a tooltip (read in its JavaScript, and measured by tests/browser/test_lab.py): a
 button's own `title`, whatever its text; a text box's, a checkbox's, a drop-down's or a select list's `title`
 only while its `description` is empty (a Checkbox then uses its description as its title); a slider's, a number
 box's or a radio group's only on its description label, never on the control. So a control whose tooltip would
 not show sits in a `TooltipBox`, a row that carries the tooltip as its own `title`.
+
+Where a control's accessible name comes from (measured with chromium in tests/browser/test_lab.py): a button's
+own text; each option's own text for toggle buttons and radio buttons; for every other control, its
+`description`, which ipywidgets draws as a `<label for=...>` of the control. A control with an empty description
+is nameless: the hidden empty `<label for>` wins over its `title`. So every such control has a description, its
+visible label too, and a TooltipBox for the hover text.
+
+In the current language: a text in French or Arabic is the catalog's translation of what the control showed in
+English, or, where the catalog has none, code (`max_length`, `truncation=True`, a Hub id) or a language's own
+name on the language switch.
 
 Keyboard use comes with ipywidgets' standard controls (real <input>, <select>, <button> elements), so the
 audit checks that no explorer builds a control of its own. Colour is never the only signal: the token
@@ -15,11 +25,13 @@ explorer prints the pieces, the special tokens and the attention mask as text be
 from __future__ import annotations
 
 import logging
+import re
 
 import ipywidgets as widgets
 import pytest
 
 import autotutor
+from autotutor import i18n
 from autotutor.i18n import LANGUAGES, set_language
 
 CONTROLS = (widgets.widgets.widget_description.DescriptionWidget, widgets.Button, widgets.FileUpload)
@@ -31,6 +43,34 @@ STANDARD = (widgets.Text, widgets.Textarea, widgets.Dropdown, widgets.Checkbox, 
 OWN_TITLE = (widgets.Button, widgets.ToggleButton, widgets.FileUpload)  # the tooltip is the button's title
 TITLE_WITHOUT_DESCRIPTION = (widgets.Text, widgets.Textarea, widgets.Dropdown, widgets.Checkbox,
                              widgets.Select, widgets.SelectMultiple)
+NAMED_BY_OPTIONS = (widgets.ToggleButtons, widgets.RadioButtons)  # each button or radio is named by its own text
+# Text that stays as it is in every language: an argument or a value as written in code, a Hub id.
+CODE = re.compile(r"[\w.'/-]*[_=/.][\w.'/=-]*")
+
+
+def _names(control) -> list[str]:
+    """The texts a screen reader announces as the control's name: one per button of a group, else one."""
+    if isinstance(control, NAMED_BY_OPTIONS):
+        return list(control._options_labels)
+    return [control.description]  # a button's text, or the <label for=...> of any other control
+
+
+def _texts(control) -> list[str]:
+    """Every text of a control a learner reads or hears: its names, then its tooltips."""
+    return [*_names(control), control.tooltip, *getattr(control, "tooltips", ())]
+
+
+def _in_language(english: str, shown: str, lang: str) -> bool:
+    """Whether `shown` is `english` (what the control showed in English) in `lang`; see the module docstring."""
+    from autotutor.widgets.language import language_choices
+
+    if lang == "en":
+        return shown == english
+    if english in i18n._catalog(lang):
+        return shown == i18n.translate(english, lang)
+    if CODE.fullmatch(english) or english in dict(language_choices()):
+        return shown == english
+    return shown != english  # built from translated parts (a quiz answer without its code marks)
 
 
 def _controls(widget, preceding=(), boxes=()):
@@ -128,25 +168,33 @@ def installed_pack_dir(tmp_path_factory):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_control_has_a_visible_label_and_a_tooltip(explorers, lang):
+def test_every_control_has_a_visible_label_a_name_and_a_tooltip(explorers, lang):
+    set_language("en")
+    english = {name: [_texts(control) for control, _, _ in _controls(explorer)]
+               for name, explorer in explorers.items()}
     set_language(lang)  # the explorers relabel themselves
     problems = []
     for name, explorer in explorers.items():
         found = list(_controls(explorer))
         assert found, f"{name}: no controls found"
-        for control, before, boxes in found:
-            what = f"{name}: {type(control).__name__}"
+        assert len(found) == len(english[name]), f"{name}: other controls in {lang} than in English"
+        for (control, before, boxes), texts in zip(found, english[name]):
+            what = f"{name}: {type(control).__name__} {_names(control)}"
             if not isinstance(control, STANDARD):
                 problems.append(f"{what} is not a standard (keyboard-ready) control")
-            labelled = bool(getattr(control, "description", "")) or any(
-                isinstance(w, LABELS) and w.value for w in before)
-            if not labelled:
+            if not all(_names(control)):
+                problems.append(f"{what} has no accessible name: give it a description")
+            # A group of options needs a label for the group as well: its description or a line before it.
+            if isinstance(control, NAMED_BY_OPTIONS) and not control.description and not any(
+                    isinstance(w, LABELS) and w.value for w in before):
                 problems.append(f"{what} has no visible label")
             if not control.tooltip:
                 problems.append(f"{what} has no tooltip")
             elif not _tooltip_shown(control, boxes):
                 problems.append(f"{what}: ipywidgets 8 would not show its tooltip; put it in a TooltipBox")
-    assert problems == []
+            problems += [f"{what} shows {shown!r} in {lang}, for {text!r} in English"
+                         for text, shown in zip(texts, _texts(control)) if text and not _in_language(text, shown, lang)]
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_audit_knows_where_ipywidgets_shows_a_tooltip():
@@ -160,6 +208,23 @@ def test_the_audit_knows_where_ipywidgets_shows_a_tooltip():
     assert not _tooltip_shown(listbox, ()) and _tooltip_shown(listbox, (TooltipBox(listbox),))
     assert not _tooltip_shown(widgets.IntSlider(tooltip="length"), ())
     assert _tooltip_shown(widgets.ToggleButton(description="truncation=False", tooltip="Cut every text"), ())
+
+
+def test_the_audit_knows_where_a_control_gets_its_name():
+    """A text box's title is no name; a button's text is; each toggle button is named by its own option."""
+    assert _names(widgets.Textarea(tooltip="One text per line")) == [""]
+    assert _names(widgets.Textarea(description="Texts")) == ["Texts"]
+    assert _names(widgets.Button(icon="check", tooltip="Check")) == [""]
+    assert _names(widgets.ToggleButtons(options=[("English", "en"), ("", "fr")])) == ["English", ""]
+
+
+def test_the_audit_knows_a_translated_text():
+    set_language("en")
+    assert _in_language("Upload", i18n.translate("Upload", "fr"), "fr")
+    assert not _in_language("Upload", "Upload", "fr")  # left in English: the catalog has a translation
+    assert _in_language("max_length", "max_length", "ar") and _in_language("truncation=True", "truncation=True", "ar")
+    assert _in_language("العربية", "العربية", "fr")  # a language's own name, on the switch
+    assert not _in_language("Pick a clip", "Pick a clip", "fr")  # in no catalog, and not code
 
 
 def test_tooltips_follow_the_language(explorers):

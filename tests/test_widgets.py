@@ -248,6 +248,9 @@ def test_every_widgets_html_brings_the_style_the_page_needs():
     assert f".{RTL_CLASS} {{ direction: rtl; }}" in style
     assert f".{RTL_CLASS} textarea, .{RTL_CLASS} input[type=text] {{ unicode-bidi: plaintext; }}" in style
     assert ".widget-html-content:has(> .autotutor-widget) { min-width: 0; }" in style
+    # in Arabic a control's label is on its right: the gap between them goes on the label's left
+    assert (f".{RTL_CLASS} .widget-inline-hbox > .widget-label {{ margin-right: 0; "
+            "margin-left: calc(var(--jp-widgets-inline-margin) * 2); }") in style
 
 
 def test_tooltip_box_shows_its_controls_tooltip():
@@ -262,6 +265,17 @@ def test_tooltip_box_shows_its_controls_tooltip():
     assert "description" in box.keys and box.description == ""  # synced: the browser reads it
     control.tooltip = "second"
     assert box.tooltip == "second"
+
+
+def test_tokenizer_explorer_labels_its_text_box_and_padding_list_in_each_language(tok):
+    """The description is the visible label and the accessible name; it follows the language like the tooltip."""
+    explorer = TokenizerExplorer(tok, HOBBIT)
+    assert (explorer._text.description, explorer._padding.description) == ("Texts", "padding")
+    set_language("fr")
+    assert (explorer._text.description, explorer._padding.description) == ("Textes", "remplissage")
+    set_language("ar")
+    assert (explorer._text.description, explorer._padding.description) == ("النصوص", "حشو")
+    assert explorer._text.tooltip == _("One text per line: each line is a sequence of the batch")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ language, and open the Arabic lesson. What the widgets show is compared with wha
 say it should be, and right to left is measured in the browser (computed `direction`, positions of controls).
 So are the fixes for what a learner met in the page: each explorer fits its output area (a wide token table
 scrolls in its own box), text typed in Arabic keeps each line's own direction, the language switch turns right to
-left, every control shows its translated tooltip on hover and has a name, a disabled control is skipped by Tab,
-and Arabic prose is aligned right, in the stored notebook as well as after a run.
+left, every control shows its translated tooltip on hover and has a translated name (the text box and the padding
+list too, through their visible labels), a disabled control is skipped by Tab, and Arabic prose is aligned right,
+in the stored notebook as well as after a run.
 
 One JupyterLab serves a temporary copy of the lessons (`lab_server.py`); each test opens one lesson in a fresh
 page, and its kernel is shut down afterwards. Screenshots go to `tests/browser/artifacts/`.
@@ -54,6 +55,8 @@ SWITCH_TOOLTIP = "Show the widgets in this language"
 PROMPT = "Type a text, or several: one line per text makes a batch. French and Arabic work too."
 PLACEHOLDER = "In a hole in the ground there lived a hobbit."
 TEXT_TOOLTIP = "One text per line: each line is a sequence of the batch"
+TEXT_LABEL = "Texts"  # the text box's visible label, and so its accessible name
+PADDING_LABEL = "padding"  # the padding list's, translated too
 SPECIAL_TOKEN = "special token"
 TRUNCATION_TOOLTIP = "Cut every text longer than max_length tokens"
 SPECIAL_TOOLTIP = "Add [CLS] at the start and [SEP] at the end, as BERT was trained"
@@ -199,6 +202,21 @@ def max_length_box(explorer: Locator) -> Locator:
     return explorer.locator("input[type=number]")
 
 
+def padding_list(explorer: Locator) -> Locator:
+    return explorer.locator(".widget-dropdown select")
+
+
+def label_of(control: Locator) -> Locator:
+    """The visible label ipywidgets draws for a control with a description: a <label for=...> just before it."""
+    return control.locator("xpath=preceding-sibling::label[contains(@class, 'widget-label')]")
+
+
+def expect_names(explorer: Locator, lang: str) -> None:
+    """The text box and the padding list are named by their visible labels, in the page's language."""
+    expect(explorer.locator("textarea")).to_have_accessible_name(translate(TEXT_LABEL, lang))
+    expect(padding_list(explorer)).to_have_accessible_name(translate(PADDING_LABEL, lang))
+
+
 def picture(explorer: Locator) -> Locator:
     """The HTML an explorer draws, its last child."""
     return explorer.locator(":scope > .widget-html").last
@@ -238,13 +256,15 @@ def hover_text(locator: Locator) -> str | None:
 
 
 def expect_tooltips(explorer: Locator, lang: str) -> None:
-    """Each control of the tokenizer explorer, and the label of the number box, shows its translated tooltip."""
+    """Each control of the tokenizer explorer, and each visible label, shows its translated tooltip."""
     targets = {
         "the text box": (explorer.locator("textarea"), TEXT_TOOLTIP),
-        "the padding list": (explorer.locator(".widget-dropdown select"), PADDING_TOOLTIP),
+        "the text box label": (label_of(explorer.locator("textarea")), TEXT_TOOLTIP),
+        "the padding list": (padding_list(explorer), PADDING_TOOLTIP),
+        "the padding label": (label_of(padding_list(explorer)), PADDING_TOOLTIP),
         "truncation": (toggle(explorer, "truncation"), TRUNCATION_TOOLTIP),
         "max_length": (max_length_box(explorer), MAX_LENGTH_TOOLTIP),
-        "the max_length label": (explorer.locator(".autotutor-tooltip-box .widget-label"), MAX_LENGTH_TOOLTIP),
+        "the max_length label": (label_of(max_length_box(explorer)), MAX_LENGTH_TOOLTIP),
         "add_special_tokens": (toggle(explorer, "add_special_tokens"), SPECIAL_TOOLTIP),
     }
     shown = {name: hover_text(target) for name, (target, _) in targets.items()}
@@ -303,6 +323,8 @@ def test_tokenizer_explorer_follows_typing_and_the_language_switch(lab, lab_page
     assert computed_direction(explorer) == "ltr"
     assert box(dropdown)["x"] < box(truncation)["x"]
     expect_tooltips(explorer, "en")
+    expect_names(explorer, "en")
+    expect(label_of(text_box)).to_have_text(TEXT_LABEL)
 
     # The keyboard: max_length is disabled (no truncation, no padding='max_length'), so Tab skips it; once
     # truncation is on, Tab reaches it. Every control has a name: the argument it sets.
@@ -331,7 +353,8 @@ def test_tokenizer_explorer_follows_typing_and_the_language_switch(lab, lab_page
         "title", translate(SWITCH_TOOLTIP, "fr"))
     expect(prompt(explorer)).to_have_text(translate(PROMPT, "fr"))
     expect(text_box).to_have_attribute("placeholder", translate(PLACEHOLDER, "fr"))
-    expect(text_box).to_have_attribute("title", translate(TEXT_TOOLTIP, "fr"))
+    expect(label_of(text_box)).to_have_text(translate(TEXT_LABEL, "fr"))
+    expect(text_box).to_have_accessible_name(translate(TEXT_LABEL, "fr"))
     expect(picture(explorer)).to_contain_text(translate(SPECIAL_TOKEN, "fr"))
     expect_tokens(explorer, tokenizer, [TYPED])
     assert computed_direction(explorer) == "ltr"
@@ -347,6 +370,7 @@ def test_tokenizer_explorer_follows_typing_and_the_language_switch(lab, lab_page
     expect_right_to_left(explorer)
     expect_tokens(explorer, tokenizer, [TYPED])
     expect_tooltips(explorer, "ar")
+    expect_names(explorer, "ar")
     expect_switch_direction(switch, "rtl")
     explorer.screenshot(path=artifacts / "lab-tokenizer-ar-switch.png")
     no_page_errors(page)
@@ -378,6 +402,10 @@ def expect_right_to_left(explorer: Locator) -> None:
     assert box(dropdown)["x"] > box(truncation)["x"]
     right_edge = box(explorer)["x"] + box(explorer)["width"]
     assert abs(box(dropdown)["x"] + box(dropdown)["width"] - right_edge) < 20, "the row should start on the right"
+    # Each label is on the right of its control, where an Arabic reader starts, with a gap between the two.
+    for control in (explorer.locator("textarea"), padding_list(explorer)):
+        label, field = box(label_of(control)), box(control)
+        assert field["x"] + field["width"] + 2 <= label["x"], f"the label should be right of its control: {label}"
     # Token order is code order: [CLS] on the left, as in every language.
     pieces = token_row(explorer, 0, 0)
     assert computed_direction(pieces.first) == "ltr"
@@ -443,7 +471,8 @@ def test_arabic_lesson_starts_in_arabic_right_to_left(lab, lab_page, tokenizer, 
     switch.screenshot(path=artifacts / "lab-ar-switch.png")
     expect(prompt(explorer)).to_have_text(translate(PROMPT, "ar"))
     expect(explorer.locator("textarea")).to_have_attribute("placeholder", translate(PLACEHOLDER, "ar"))
-    expect(explorer.locator("textarea")).to_have_attribute("title", translate(TEXT_TOOLTIP, "ar"))
+    expect_names(explorer, "ar")
+    expect(label_of(explorer.locator("textarea"))).to_have_text(translate(TEXT_LABEL, "ar"))
     expect_right_to_left(explorer)
     # The code is the same in every language: the explorer tokenizes the English sentences it is given.
     expect_tokens(explorer, tokenizer, [PLACEHOLDER, "A short one."])
