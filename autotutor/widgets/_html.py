@@ -34,6 +34,8 @@ _STYLE = "<style>" + " ".join([
     # ipywidgets puts the gap after a control's label on its right; in Arabic the control is on the label's left.
     f".{RTL_CLASS} .widget-inline-hbox > .widget-label {{ margin-right: 0; "
     "margin-left: calc(var(--jp-widgets-inline-margin) * 2); }",
+    # A row of toggle buttons has no gap after its label at all: one on the side where the buttons are.
+    ".widget-toggle-buttons > .widget-label { margin-inline-end: calc(var(--jp-widgets-inline-margin) * 2); }",
 ]) + "</style>"
 
 

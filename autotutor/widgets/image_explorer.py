@@ -94,8 +94,12 @@ class ImageExplorer(widgets.VBox):
         self._photo = widgets.Dropdown(options=list(self.images), style={"description_width": "initial"},
                                        layout=widgets.Layout(width="auto"))
         self._upload = widgets.FileUpload(accept="image/*", multiple=False)
-        # Each button is named by its checkpoint; the description labels the row, the buttons show the tooltips.
-        self._checkpoint = widgets.ToggleButtons(options=list(self.processors), style={"description_width": "initial"})
+        # Each button is named by its checkpoint, shown whole; the description labels the row, beside the buttons
+        # (a flex row: ipywidgets puts the buttons of a ToggleButtons on a line of their own).
+        self._checkpoint = widgets.ToggleButtons(options=list(self.processors),
+                                                 style={"description_width": "initial", "button_width": "auto"},
+                                                 layout=widgets.Layout(display="flex", flex_flow="row wrap",
+                                                                       align_items="center"))
         self._picture = widgets.HTML()
         controls = widgets.HBox([TooltipBox(self._photo), self._upload], layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([self._prompt, controls, self._checkpoint, self._picture])
