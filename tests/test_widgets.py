@@ -251,6 +251,8 @@ def test_every_widgets_html_brings_the_style_the_page_needs():
     # in Arabic a control's label is on its right: the gap between them goes on the label's left
     assert (f".{RTL_CLASS} .widget-inline-hbox > .widget-label {{ margin-right: 0; "
             "margin-left: calc(var(--jp-widgets-inline-margin) * 2); }") in style
+    assert ".widget-toggle-buttons > .widget-label { margin-inline-end: calc(var(--jp-widgets-inline-margin) * 2); }" \
+        in style
 
 
 def test_tooltip_box_shows_its_controls_tooltip():
