@@ -49,6 +49,17 @@ def _relative(path: Path) -> str:
     return path.resolve().relative_to(REPO).as_posix()
 
 
+def _add_found(catalog: Catalog, folder: str, found: Iterator[tuple]) -> None:
+    """Add what Babel's extractor found under `folder`; a message found twice keeps both locations."""
+    for filename, lineno, message, comments, context in found:
+        location = (f"{folder}/{Path(filename).as_posix()}", lineno)
+        existing = catalog.get(message, context)
+        if existing is not None:
+            existing.locations.append(location)
+        else:
+            catalog.add(message, locations=[location], auto_comments=comments, context=context)
+
+
 def _template() -> Catalog:
     """Every message of the sources, lessons first (in reading order), then the library's."""
     from .lessons.build import lesson_messages, lesson_sources
@@ -58,30 +69,16 @@ def _template() -> Catalog:
         for text, cell in lesson_messages(source):
             catalog.add(text, locations=[(_relative(source), cell)], flags=())
     package = Path(__file__).resolve().parent
-    for filename, lineno, message, comments, context in extract_from_dir(
-        package, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
-    ):
-        location = (f"autotutor/{Path(filename).as_posix()}", lineno)
-        existing = catalog.get(message, context)
-        if existing is not None:
-            existing.locations.append(location)
-        else:
-            catalog.add(message, locations=[location], auto_comments=comments, context=context)
+    _add_found(catalog, "autotutor", extract_from_dir(package, comment_tags=("TRANSLATORS:",), strip_comment_tags=True))
     # The website's own sentences (book/): its build script and Sphinx extension call `translate(message, lang)`
     # (or the build's checked `_translated`), one language per page, so that call is what marks a message there.
     book = REPO / "book"
     keywords = {"translate": (1,), "_translated": (1,)}
     for folder in (book, book / "_ext"):
-        for filename, lineno, message, comments, context in extract_from_dir(
+        _add_found(catalog, folder.relative_to(REPO).as_posix(), extract_from_dir(
             folder, method_map=[("*.py", "python")], keywords=keywords, comment_tags=("TRANSLATORS:",),
             strip_comment_tags=True, directory_filter=lambda path: False,  # this folder only, not node_modules
-        ):
-            location = (f"{folder.relative_to(REPO).as_posix()}/{filename}", lineno)
-            existing = catalog.get(message, context)
-            if existing is not None:
-                existing.locations.append(location)
-            else:
-                catalog.add(message, locations=[location], auto_comments=comments, context=context)
+        ))
     # The course pack's one-line notes ("offline stand-in: ...") are shown under a load, so they are
     # translated too; they are data in pack/catalog.py, not `_()` calls.
     from .pack.catalog import CATALOG

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import fcntl
 import hashlib
 import json
 import os
@@ -57,6 +56,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
+from ._locking import exclusive
 from .i18n import LANGUAGES, _
 
 __all__ = [
@@ -158,12 +158,8 @@ def _save_manifest(state: Path, files: Mapping[str, Mapping[str, str]]) -> None:
 @contextlib.contextmanager
 def _locked(state: Path) -> Iterator[None]:
     """One `autotutor lab` at a time per workspace; a second one waits, then finds the work done."""
-    with open(state / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with exclusive(state / "lock"):
+        yield
 
 
 def _beside(path: Path, data: bytes, today: datetime.date) -> tuple[Path, bool]:

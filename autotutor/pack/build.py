@@ -9,7 +9,6 @@ entries that are already complete, so the command is cheap to run from `make lab
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import shutil
@@ -19,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .._locking import exclusive
 from .catalog import CATALOG, Entry
 from .media import build_media, media_dir
 from .store import MANIFEST_NAME, entry_dir, installed_entry, pack_root
@@ -208,12 +208,8 @@ _BUILDERS: dict[str, Callable[[Path], None]] = {
 def _locked(root: Path) -> Iterator[None]:
     """One installer at a time; a second one waits, then finds the work done."""
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with exclusive(root / ".lock"):
+        yield
 
 
 def _sha256(path: Path) -> str:
