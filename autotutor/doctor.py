@@ -33,6 +33,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .i18n import _, ngettext
+from .workspace import DEFAULT_WORKSPACE, LANGUAGE_PACKS
 
 __all__ = [
     "MIN_FREE_BYTES",
@@ -177,7 +178,7 @@ def _existing(path: Path) -> Path:
     return path
 
 
-def check_disk(workspace: str | os.PathLike[str] = "~/autotutor-course", *, minimum: int = MIN_FREE_BYTES) -> CheckResult:
+def check_disk(workspace: str | os.PathLike[str] = DEFAULT_WORKSPACE, *, minimum: int = MIN_FREE_BYTES) -> CheckResult:
     from .pack.store import pack_root
 
     name = _("Disk space")
@@ -212,8 +213,6 @@ def check_widgets() -> CheckResult:
 
 
 def check_language_packs() -> CheckResult:
-    from .workspace import LANGUAGE_PACKS
-
     name = _("JupyterLab in French and Arabic")
     missing = [package for package in LANGUAGE_PACKS.values()
                if _version(package) is None or not _findable(package.replace("-", "_"))]
@@ -223,7 +222,7 @@ def check_language_packs() -> CheckResult:
     return CheckResult(name, True, ", ".join(f"{package} {_version(package)}" for package in LANGUAGE_PACKS.values()))
 
 
-def run_checks(*, workspace: str | os.PathLike[str] = "~/autotutor-course") -> list[CheckResult]:
+def run_checks(*, workspace: str | os.PathLike[str] = DEFAULT_WORKSPACE) -> list[CheckResult]:
     """Every check, in the order a workshop needs them; each one catches its own problems."""
     return [check_python(), check_torch(), check_pack(), check_tesseract(), check_espeak(), check_disk(workspace),
             check_jupyterlab(), check_widgets(), check_language_packs()]

@@ -42,7 +42,6 @@ which the next run recognises and records.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import json
@@ -50,7 +49,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -155,13 +154,6 @@ def _save_manifest(state: Path, files: Mapping[str, Mapping[str, str]]) -> None:
     _atomic_write(state / MANIFEST_NAME, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
 
 
-@contextlib.contextmanager
-def _locked(state: Path) -> Iterator[None]:
-    """One `autotutor lab` at a time per workspace; a second one waits, then finds the work done."""
-    with exclusive(state / "lock"):
-        yield
-
-
 def _beside(path: Path, data: bytes, today: datetime.date) -> tuple[Path, bool]:
     """Where the course's new version of `path` goes when the student's file is kept, and whether to write it.
 
@@ -223,7 +215,7 @@ def sync_lessons(lang: str, workspace: str | os.PathLike[str] = DEFAULT_WORKSPAC
     state.mkdir(parents=True, exist_ok=True)
     today = today or datetime.date.today()
     changes: list[LessonChange] = []
-    with _locked(state):
+    with exclusive(state / "lock"):  # one `autotutor lab` at a time per workspace; a second finds the work done
         for leftover in [*folder.glob(f".*{_TMP_SUFFIX}"), *state.glob(f".*{_TMP_SUFFIX}")]:
             leftover.unlink(missing_ok=True)  # from a run that was killed mid-write: never a lesson
         manifest = _read_manifest(state)
