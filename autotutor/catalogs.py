@@ -6,9 +6,10 @@
     update    the template → locales/{en,fr,ar}/LC_MESSAGES/autotutor.po: new messages appear untranslated,
               changed ones are marked fuzzy with their old translation, removed ones go
     compile   each .po → its .mo (the runtime reads the .po files directly; the .mo files are for other tools)
-    check     French and Arabic fully translated, nothing fuzzy, the same placeholders (`{name}`, `%s`) and
-              the same inline `code` in every translation, catalogs that compile, template and catalogs up to
-              date with the sources
+    check     French and Arabic fully translated, nothing fuzzy (header included), no header field left at
+              its template value, a Plural-Forms header that orders the forms as the language's CLDR
+              categories, the same placeholders (`{name}`, `%s`) and the same inline `code` in every
+              translation, catalogs that compile, template and catalogs up to date with the sources
 
 English is the source language: its catalog holds the messages with empty translations.
 """
@@ -25,11 +26,13 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from .i18n import DOMAIN, LANGUAGES, LOCALES_DIR
+from .i18n import DOMAIN, LANGUAGES
 
 __all__ = ["TEMPLATE", "check", "compile_catalogs", "extract", "po_path", "update"]
 
-REPO = LOCALES_DIR.parent
+# The tooling edits the repository's own catalogs (a wheel's copies are only read).
+REPO = Path(__file__).resolve().parent.parent
+LOCALES_DIR = REPO / "locales"
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]  # must be complete
 _HEADER = dict(project="autotutor", version="0.1", copyright_holder="the autotutor authors",
@@ -39,6 +42,21 @@ _HEADER = dict(project="autotutor", version="0.1", copyright_holder="the autotut
 # by a space is French typography ("100 %"), not a placeholder.
 _PLACEHOLDER = re.compile(r"\{\w*(?:[!:][^{}]*)?\}|%(?:\(\w+\))?[sdifr]")
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1")
+
+# What a header field reads when nobody filled it in (Babel's and xgettext's templates); `msgfmt -c` warns.
+_TEMPLATE_VALUES = ("FULL NAME", "EMAIL@ADDRESS", "YEAR-MO-DA", "LL@li.org", "LANGUAGE <")
+
+# Each language's plural categories (CLDR, for whole numbers), in the order gettext numbers the forms: the
+# catalog's Plural-Forms header must send every n to the form of its category. Written out here, not taken
+# from Babel, so that a new release of Babel's CLDR data cannot move a form.
+_PLURAL_CATEGORIES = {
+    "en": (("one", "other"), lambda n: "one" if n == 1 else "other"),
+    "fr": (("one", "other"), lambda n: "one" if n in (0, 1) else "other"),  # "many" only from a million on
+    "ar": (("zero", "one", "two", "few", "many", "other"), lambda n: (
+        "zero" if n == 0 else "one" if n == 1 else "two" if n == 2
+        else "few" if 3 <= n % 100 <= 10 else "many" if 11 <= n % 100 <= 99 else "other")),
+}
+_PLURAL_CHECKED_UP_TO = 1000
 
 
 def po_path(lang: str) -> Path:
@@ -127,6 +145,9 @@ def update(languages: list[str] | None = None) -> list[Path]:
         path = po_path(lang)
         catalog = _read(path, lang) if path.is_file() else Catalog(locale=lang, domain=DOMAIN, **_HEADER)
         catalog.update(template, update_creation_date=False)
+        for message in catalog:  # a settled translation no longer needs the English it was adapted from
+            if not message.fuzzy:
+                message.previous_id = []
         _write_if_changed(path, _serialise(catalog))
         paths.append(path)
     return paths
@@ -173,6 +194,37 @@ def _message_problems(lang: str, message: Message) -> Iterator[str]:
                 yield f"{where}: {name} {sorted(expected)} in English, {sorted(found)} in {_short(string)!r}"
 
 
+def _header_problems(lang: str, catalog: Catalog) -> Iterator[str]:
+    """A fuzzy header (`pybabel compile` then skips the whole catalog), template values, a wrong plural rule."""
+    if catalog.fuzzy:
+        yield f"{lang}: the header is marked fuzzy, so `pybabel compile` skips the catalog: remove its '#, fuzzy'"
+    for name, value in catalog.mime_headers:
+        if any(placeholder in value for placeholder in _TEMPLATE_VALUES):
+            yield f"{lang}: header field {name} still reads {value!r}: fill it in"
+    yield from _plural_problems(lang, dict(catalog.mime_headers).get("Plural-Forms", ""))
+
+
+def _plural_problems(lang: str, header: str) -> Iterator[str]:
+    """Does `Plural-Forms: header` send each n = 0…1000 to the form of its CLDR category?"""
+    import gettext
+
+    categories, category_of = _PLURAL_CATEGORIES[lang]
+    match = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", header)
+    if not match:
+        yield f"{lang}: no usable Plural-Forms header ({header!r}): write 'nplurals=N; plural=EXPRESSION;'"
+        return
+    if int(match.group(1)) != len(categories):
+        yield f"{lang}: Plural-Forms says nplurals={match.group(1)}; {lang} has {len(categories)}: {', '.join(categories)}"
+        return
+    rule = gettext.c2py(match.group(2))
+    for n in range(_PLURAL_CHECKED_UP_TO + 1):
+        expected = categories.index(category_of(n))
+        if rule(n) != expected:
+            yield (f"{lang}: Plural-Forms gives form {rule(n)} for n={n}, whose category is '{category_of(n)}' "
+                   f"(form {expected} in the order {', '.join(categories)}): fix the header's expression")
+            return
+
+
 def check() -> list[str]:
     """Everything wrong with the catalogs, one line each (an empty list when all is well)."""
     problems: list[str] = []
@@ -197,14 +249,23 @@ def check() -> list[str]:
             problems.append(f"{lang}: {_short(text)!r} is in the template, not the catalog: run `autotutor i18n update`")
         for text in sorted(in_catalog - in_template):
             problems.append(f"{lang}: {_short(text)!r} is no longer in the template: run `autotutor i18n update`")
-        try:
-            write_mo(io.BytesIO(), catalog)
-        except Exception as err:  # noqa: BLE001 - any failure to compile is reported as such
-            problems.append(f"{lang}: does not compile: {err}")
-        for message, errors in catalog.check():
-            problems.extend(f"{lang}: {_short(str(message.id))!r}: {error}" for error in errors)
-        if lang in TRANSLATED:
-            for message in catalog:
-                if message.id:
-                    problems.extend(_message_problems(lang, message))
+        problems.extend(_catalog_problems(lang, catalog))
     return problems
+
+
+def _catalog_problems(lang: str, catalog: Catalog) -> Iterator[str]:
+    """What is wrong inside one language's catalog: compiling, its header, each message."""
+    try:
+        write_mo(io.BytesIO(), catalog)
+    except Exception as err:  # noqa: BLE001 - any failure to compile is reported as such
+        yield f"{lang}: does not compile: {err}"
+    for message, errors in catalog.check():
+        yield from (f"{lang}: {_short(str(message.id))!r}: {error}" for error in errors)
+    yield from _header_problems(lang, catalog)
+    for message in catalog:
+        if not message.id:
+            continue
+        if lang in TRANSLATED:
+            yield from _message_problems(lang, message)
+        elif message.fuzzy:  # English: the ids are the text, so a fuzzy entry is only left-over state
+            yield f"{lang}: {_short(_forms(message)[0][0])!r}: fuzzy: remove the flag (English needs no translation)"

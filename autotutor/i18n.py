@@ -2,7 +2,9 @@
 
 The catalogs are `locales/<lang>/LC_MESSAGES/autotutor.po` at the top of the repository, managed with Babel
 (`autotutor i18n extract | update | compile | check`). English is the source language: a message id *is*
-the English text, so an untranslated message still reads correctly.
+the English text, so an untranslated message still reads correctly. Which plural form a number takes follows
+each catalog's own `Plural-Forms` header, as gettext does, so a new release of Babel's language data cannot
+change a sentence.
 
     >>> from autotutor.i18n import _, set_language
     >>> set_language("fr")
@@ -32,6 +34,7 @@ __all__ = [
     "get_language",
     "ngettext",
     "on_language_change",
+    "plural_rule",
     "set_language",
     "translate",
 ]
@@ -46,20 +49,25 @@ _listeners: list[Callable[[str], None]] = []
 
 
 @lru_cache(maxsize=None)
-def _catalog(lang: str) -> dict[str, object]:
-    """msgid → translation (a string, or a tuple of plural forms) for `lang`, read from its .po file."""
-    if lang == "en":
-        return {}
+def _read(lang: str):
+    """`lang`'s catalog as Babel reads it from its .po file (the header and every message)."""
     from babel.messages.pofile import read_po
 
     path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.is_file():
         raise FileNotFoundError(f"No catalog for language '{lang}' at {path}. Languages: {', '.join(LANGUAGES)}.")
     with open(path, "rb") as f:
-        catalog = read_po(f, locale=lang)
+        return read_po(f, locale=lang)
+
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> dict[str, object]:
+    """msgid → translation (a string, or a tuple of plural forms) for `lang`, read from its .po file."""
+    if lang == "en":
+        return {}
     return {
         message.id if isinstance(message.id, str) else message.id[0]: message.string
-        for message in catalog
+        for message in _read(lang)
         if message.id and message.string and not message.fuzzy
     }
 
@@ -105,17 +113,32 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 @lru_cache(maxsize=None)
-def _plural_rule(lang: str):
-    from babel.messages.plurals import get_plural
+def plural_rule(lang: str) -> Callable[[int], int]:
+    """n → the index of its plural form, from the `Plural-Forms` header of `lang`'s catalog.
 
-    return get_plural(lang)
+    The header is a C expression (Arabic: zero, one, two, few, many, other); the standard library's gettext
+    compiles it, exactly as `msgfmt` and every gettext runtime read the same line.
+
+        >>> [plural_rule("ar")(n) for n in (0, 1, 2, 3, 11, 100)]
+        [0, 1, 2, 3, 4, 5]
+    """
+    import gettext
+    import re
+
+    if lang == "en":  # English has no catalog of its own: the message ids are the English forms
+        return lambda n: int(n != 1)
+    header = dict(_read(lang).mime_headers).get("Plural-Forms", "")
+    match = re.fullmatch(r"\s*nplurals\s*=\s*\d+\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", header)
+    if not match:
+        raise ValueError(f"The {lang} catalog ({LOCALES_DIR / lang / 'LC_MESSAGES' / (DOMAIN + '.po')}) has no "
+                         f"usable Plural-Forms header ({header!r}): add one, e.g. "
+                         "'nplurals=2; plural=(n > 1);' for French.")
+    return gettext.c2py(match.group(1))
 
 
 def _plural_index(lang: str, n: int) -> int:
-    """Which plural form gettext picks for `n`, from the language's Plural-Forms rule."""
-    import gettext
-
-    return gettext.c2py(_plural_rule(lang).plural_expr)(n)
+    """Which plural form gettext picks for `n` in `lang`."""
+    return plural_rule(lang)(n)
 
 
 def direction(lang: str | None = None) -> str:

@@ -106,12 +106,109 @@ def test_messages_follow_the_language(fake_catalogs):
 
 def test_arabic_plural_forms(fake_catalogs):
     set_language("ar")
-    # Babel's (CLDR's) order, the one in the catalog's Plural-Forms header: zero, one, two, few (3–10),
-    # 100–102 and other (11–99).
-    forms = [ngettext("{count} tensor", "{count} tensors", n) for n in (0, 1, 2, 5, 101, 11)]
+    # The order of the catalog's Plural-Forms header (gettext's and CLDR's): zero, one, two, few (3–10),
+    # many (11–99) and other (100–102, …).
+    forms = [ngettext("{count} tensor", "{count} tensors", n) for n in (0, 1, 2, 5, 11, 101)]
     assert forms == [f"form{i} {{count}}" for i in range(6)]
     set_language("en")
     assert [ngettext("{count} tensor", "{count} tensors", n) for n in (1, 2)] == ["{count} tensor", "{count} tensors"]
+
+
+def _cldr_arabic(n: int) -> int:
+    """CLDR's Arabic categories for whole numbers, as the form's index in zero, one, two, few, many, other."""
+    if n in (0, 1, 2):
+        return n
+    if 3 <= n % 100 <= 10:
+        return 3
+    if 11 <= n % 100 <= 99:
+        return 4
+    return 5
+
+
+def test_arabic_plural_rule_is_the_catalogs_own_header_and_matches_cldr():
+    """gettext's choice: the Plural-Forms line of ar.po, whatever Babel's own CLDR data say today."""
+    from babel.messages.pofile import read_po
+
+    with open(catalogs.po_path("ar"), "rb") as f:
+        header = dict(read_po(f, locale="ar").mime_headers)["Plural-Forms"]
+    assert header.startswith("nplurals=6;")
+    rule = i18n.plural_rule("ar")
+    assert [rule(n) for n in range(1001)] == [_cldr_arabic(n) for n in range(1001)]
+    assert [rule(n) for n in (0, 1, 2, 3, 10, 11, 99, 100, 101, 102, 103, 111, 1000)] == \
+        [0, 1, 2, 3, 3, 4, 4, 5, 5, 5, 3, 4, 5]
+
+
+def test_the_plural_rule_does_not_come_from_babels_data(monkeypatch):
+    """Babel 2.18 and 2.19 ordered Arabic's last two forms differently; the catalog's header decides."""
+    import babel.messages.plurals
+
+    monkeypatch.setattr(babel.messages.plurals, "get_plural", lambda *a, **k: pytest.fail("Babel's rule was asked"))
+    i18n.plural_rule.cache_clear()
+    try:
+        assert i18n.plural_rule("ar")(96) == 4
+    finally:
+        i18n.plural_rule.cache_clear()
+
+
+@pytest.mark.parametrize("n,expected", [
+    (3, "3 موترات"), (10, "10 موترات"), (11, "11 موترًا"), (96, "96 موترًا"), (100, "100 موتر"), (101, "101 موتر"),
+    (1, "موتر واحد"), (2, "موتران"),
+])
+def test_arabic_tensor_counts_read_right(n, expected):
+    set_language("ar")
+    assert ngettext("{count} tensor", "{count} tensors", n).format(count=n) == expected
+
+
+def test_every_arabic_plural_entry_puts_tanween_in_the_11_to_99_form():
+    """The slip that swapped forms 4 and 5: the accusative (موترًا) belongs to 11–99, not to 100–102."""
+    from babel.messages.pofile import read_po
+
+    with open(catalogs.po_path("ar"), "rb") as f:
+        plurals = [m for m in read_po(f, locale="ar") if m.id and not isinstance(m.id, str)]
+    assert plurals
+    for message in plurals:
+        assert "ًا" not in message.string[5], f"{message.id[0]!r}: form 5 (100–102) {message.string[5]!r} has the 11–99 ending"
+    set_language("ar")
+    assert ngettext("{count} entry complete in {folder}", "{count} entries complete in {folder}", 11).format(
+        count=11, folder="x") == "11 عنصرًا مكتملًا في x"  # doctor's line, the first one found swapped
+
+
+def test_french_rule_counts_zero_as_singular():
+    rule = i18n.plural_rule("fr")
+    assert [rule(n) for n in (0, 1, 2, 1000)] == [0, 0, 1, 1]
+
+
+@pytest.mark.parametrize("header,complaint", [
+    ("nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : "
+     "n%100>=0 && n%100<=2 ? 4 : 5);", "form 5 for n=11, whose category is 'many'"),  # Babel 2.18's order
+    ("nplurals=2; plural=(n != 1);", "ar has 6"),
+    ("", "no usable Plural-Forms"),
+])
+def test_check_rejects_a_plural_header_that_does_not_follow_cldr(header, complaint):
+    found = list(catalogs._plural_problems("ar", header))
+    assert found and complaint in found[0], found
+
+
+def test_check_rejects_a_fuzzy_or_unfilled_header():
+    from babel.messages.catalog import Catalog
+
+    catalog = Catalog(locale="en", domain="autotutor", fuzzy=True)  # Babel's defaults: FULL NAME, YEAR-MO-DA…
+    found = list(catalogs._header_problems("en", catalog))
+    assert any("header is marked fuzzy" in p for p in found)
+    assert any("Last-Translator" in p and "FULL NAME" in p for p in found)
+    assert any("PO-Revision-Date" in p for p in found)
+
+
+def test_check_rejects_a_fuzzy_english_entry():
+    from babel.messages.catalog import Catalog
+
+    catalog = Catalog(locale="en", domain="autotutor", fuzzy=False)
+    catalog.add("tensor", "", flags=["fuzzy"])
+    assert "en: 'tensor': fuzzy: remove the flag (English needs no translation)" in catalogs._catalog_problems("en", catalog)
+
+
+def test_the_real_headers_are_filled_in_and_not_fuzzy(problems):
+    assert not [p for p in problems if "header" in p or "Plural-Forms" in p or "fuzzy" in p]
 
 
 def test_direction_and_bdi():
@@ -169,3 +266,16 @@ def test_language_switch_switches_and_follows(fake_catalogs):
     assert get_language() == "fr" and label.value == "Langue des widgets :"
     set_language("ar")  # from code: the switch follows
     assert (buttons.value, label.value) == ("ar", "لغة الأدوات:")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pybabel_compile_takes_every_catalog(lang, tmp_path):
+    """Babel's own command skips a catalog whose header is fuzzy ("is marked as fuzzy, skipping")."""
+    import subprocess
+    import sys
+
+    mo = tmp_path / f"{lang}.mo"
+    done = subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-D", "autotutor", "-l", lang,
+                           "-i", str(catalogs.po_path(lang)), "-o", str(mo)], capture_output=True, text=True)
+    assert done.returncode == 0 and "fuzzy" not in done.stdout + done.stderr, done.stdout + done.stderr
+    assert mo.stat().st_size > 1000
