@@ -1,10 +1,10 @@
 """Every sentence a learner reads, in English, French or Arabic, from gettext catalogs.
 
 The catalogs are `locales/<lang>/LC_MESSAGES/autotutor.po` at the top of the repository, managed with Babel
-(`autotutor i18n extract | update | compile | check`). English is the source language: a message id *is*
-the English text, so an untranslated message still reads correctly. Which plural form a number takes follows
-each catalog's own `Plural-Forms` header, as gettext does, so a new release of Babel's language data cannot
-change a sentence.
+(`autotutor i18n extract | update | compile | check`); a built wheel carries a copy (`autotutor.resources`).
+English is the source language: a message id *is* the English text, so an untranslated message still reads
+correctly. Which plural form a number takes follows each catalog's own `Plural-Forms` header, as gettext does,
+so a new release of Babel's language data cannot change a sentence.
 
     >>> from autotutor.i18n import _, set_language
     >>> set_language("fr")
@@ -21,7 +21,8 @@ import html
 import os
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
+
+from .resources import course_folder
 
 __all__ = [
     "DOMAIN",
@@ -42,7 +43,7 @@ __all__ = [
 DOMAIN = "autotutor"
 LANGUAGES = ("en", "fr", "ar")
 RIGHT_TO_LEFT = {"ar"}
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = course_folder("locales")
 
 _current = os.environ.get("AUTOTUTOR_LANG") or "en"
 _listeners: list[Callable[[str], None]] = []

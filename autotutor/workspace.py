@@ -57,6 +57,7 @@ from typing import Literal
 
 from ._locking import exclusive
 from .i18n import LANGUAGES, _
+from .resources import course_folder
 
 __all__ = [
     "COURSE_DIR",
@@ -71,7 +72,7 @@ __all__ = [
     "sync_lessons",
 ]
 
-COURSE_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+COURSE_DIR = course_folder("notebooks")  # the wheel's copy, or the repository's notebooks/
 DEFAULT_WORKSPACE = Path("~/autotutor-course")
 STATE_DIR = ".autotutor"
 MANIFEST_NAME = "manifest.json"
