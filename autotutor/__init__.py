@@ -4,7 +4,9 @@
     >>> tokenizer = AutoTokenizer.from_pretrained("google-bert/bert-base-uncased")  # doctest: +SKIP
     >>> model = AutoModel.from_pretrained("google-bert/bert-base-uncased")          # doctest: +SKIP
 
-The same lines run with transformers. Read `autotutor/auto.py` first, then follow a call from there.
+The same lines run with transformers, and so do the concrete classes a transformers user imports
+(`from autotutor import BertConfig, BertModel, BertTokenizer`). Read `autotutor/auto.py` first, then follow a
+call from there.
 """
 
 from .auto import (
@@ -21,11 +23,43 @@ from .auto import (
     AutoProcessor,
     AutoTokenizer,
 )
-from .loading import LoadReport
+from .configuration import PretrainedConfig
+from .feature_extraction import Wav2Vec2FeatureExtractor
+from .image_processing import ViTImageProcessor
+from .loading import LoadReport, PreTrainedModel
+from .models.bert import (
+    BertConfig,
+    BertForMaskedLM,
+    BertForSequenceClassification,
+    BertForTokenClassification,
+    BertModel,
+)
+from .models.distilbert import (
+    DistilBertConfig,
+    DistilBertForMaskedLM,
+    DistilBertForSequenceClassification,
+    DistilBertForTokenClassification,
+    DistilBertModel,
+)
+from .models.layoutlmv2 import LayoutLMv2Config
+from .models.swin import SwinBackbone, SwinConfig, SwinForImageClassification, SwinModel
+from .models.vit import ViTConfig, ViTForImageClassification, ViTModel
+from .models.wav2vec2 import Wav2Vec2Config, Wav2Vec2ForSequenceClassification, Wav2Vec2Model
+from .processing import LayoutLMv2ImageProcessor, LayoutLMv2Processor
+from .tokenization import BatchEncoding, BertTokenizer, DistilBertTokenizer, PreTrainedTokenizer
+from .tokenization_layoutlmv2 import LayoutLMv2Tokenizer
+
+# Every autotutor tokenizer runs on the Rust `tokenizers` library, so, as in transformers 5, the "Fast" names
+# are the same classes under a second name.
+BertTokenizerFast = BertTokenizer
+DistilBertTokenizerFast = DistilBertTokenizer
+LayoutLMv2TokenizerFast = LayoutLMv2Tokenizer
+PreTrainedTokenizerFast = PreTrainedTokenizer
 
 __version__ = "0.1.0"
 
 __all__ = [
+    # the Auto classes
     "AutoBackbone",
     "AutoConfig",
     "AutoFeatureExtractor",
@@ -38,5 +72,47 @@ __all__ = [
     "AutoModelForTokenClassification",
     "AutoProcessor",
     "AutoTokenizer",
+    # the base classes and what loading returns
+    "BatchEncoding",
     "LoadReport",
+    "PreTrainedModel",
+    "PreTrainedTokenizer",
+    "PreTrainedTokenizerFast",
+    "PretrainedConfig",
+    # BERT
+    "BertConfig",
+    "BertForMaskedLM",
+    "BertForSequenceClassification",
+    "BertForTokenClassification",
+    "BertModel",
+    "BertTokenizer",
+    "BertTokenizerFast",
+    # DistilBERT
+    "DistilBertConfig",
+    "DistilBertForMaskedLM",
+    "DistilBertForSequenceClassification",
+    "DistilBertForTokenClassification",
+    "DistilBertModel",
+    "DistilBertTokenizer",
+    "DistilBertTokenizerFast",
+    # ViT and Swin
+    "SwinBackbone",
+    "SwinConfig",
+    "SwinForImageClassification",
+    "SwinModel",
+    "ViTConfig",
+    "ViTForImageClassification",
+    "ViTImageProcessor",
+    "ViTModel",
+    # wav2vec2
+    "Wav2Vec2Config",
+    "Wav2Vec2FeatureExtractor",
+    "Wav2Vec2ForSequenceClassification",
+    "Wav2Vec2Model",
+    # LayoutLMv2 (its processor; the model needs detectron2)
+    "LayoutLMv2Config",
+    "LayoutLMv2ImageProcessor",
+    "LayoutLMv2Processor",
+    "LayoutLMv2Tokenizer",
+    "LayoutLMv2TokenizerFast",
 ]

@@ -18,7 +18,7 @@ from .constants import (
     VOCAB_FILE,
 )
 from .errors import ConfigError, RemoteCodeError, TokenizerError
-from .files import Checkpoint, open_checkpoint, read_json
+from .files import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
 from .loading import PreTrainedModel
 from .preprocessing import read_preprocessor_dict
 from .registry import PREPROCESSORS, REGISTRY, TOKENIZERS, Architecture, architecture_for
@@ -38,21 +38,6 @@ __all__ = [
     "AutoProcessor",
     "AutoTokenizer",
 ]
-
-_HUB_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token")
-
-
-def _split_hub_options(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {k: kwargs[k] for k in _HUB_OPTIONS if k in kwargs}
-
-
-def _refuse_remote_code(kwargs: dict[str, Any]) -> None:
-    if kwargs.pop("trust_remote_code", False):
-        raise RemoteCodeError(
-            "trust_remote_code=True is not supported: autotutor never runs Python code shipped with a "
-            "checkpoint. It loads only the architectures it implements itself."
-        )
-
 
 def _architecture(config_dict: dict[str, Any], checkpoint: Checkpoint) -> Architecture:
     """The registry entry for this config; custom code (`auto_map`) is explained, never run."""
@@ -85,10 +70,7 @@ class AutoConfig:
 
     @staticmethod
     def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any) -> PretrainedConfig:
-        _refuse_remote_code(kwargs)
-        checkpoint = open_checkpoint(name_or_path, **_split_hub_options(kwargs))
-        for key in _HUB_OPTIONS:
-            kwargs.pop(key, None)
+        checkpoint = open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs))
         config_dict = load_config_dict(checkpoint)
         config_cls = _architecture(config_dict, checkpoint).config
         config = config_cls.from_dict(config_dict)
@@ -118,18 +100,15 @@ class _AutoModelBase:
 
         Takes the same keyword arguments as `PreTrainedModel.from_pretrained`.
         """
-        _refuse_remote_code(kwargs)
-        checkpoint = open_checkpoint(name_or_path, **_split_hub_options(kwargs))
+        # 1. checkpoint: the name becomes files, once (the Hub options and the refusal of remote code are there)
+        checkpoint = open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs))
+        # 2. configuration: config.json read once, or the caller's config (copied: theirs stays as it was)
         config = kwargs.pop("config", None)
-        if config is None:
-            config_dict = load_config_dict(checkpoint)
-            model_cls = cls.model_class(config_dict, checkpoint)
-            config = model_cls.config_class.from_dict(config_dict)
-        else:
-            model_cls = cls.model_class(config.to_dict(), checkpoint)
-        for key in _HUB_OPTIONS:  # already used to resolve `checkpoint`
-            kwargs.pop(key, None)
-        return model_cls.from_pretrained(checkpoint, config=config, **kwargs)
+        config_dict = config.to_dict() if config is not None else load_config_dict(checkpoint)
+        # 3. registry: model_type and this class's task → the model class
+        model_cls = cls.model_class(config_dict, checkpoint)
+        # 4-6. that class builds itself, reads the weights and reports, from what is already open
+        return model_cls._from_checkpoint(checkpoint, model_cls.config_class.from_dict(config_dict), **kwargs)
 
     @classmethod
     def from_config(cls, config: PretrainedConfig) -> PreTrainedModel:
@@ -192,11 +171,8 @@ class AutoTokenizer:
 
     @staticmethod
     def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any) -> PreTrainedTokenizer:
-        _refuse_remote_code(kwargs)
-        checkpoint = open_checkpoint(name_or_path, **_split_hub_options(kwargs))
+        checkpoint = open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs))
         tokenizer_cls = _tokenizer_class(checkpoint)
-        for key in _HUB_OPTIONS:
-            kwargs.pop(key, None)
         return tokenizer_cls.from_checkpoint(checkpoint, **kwargs)
 
 
@@ -258,10 +234,9 @@ class AutoImageProcessor:
 
     @staticmethod
     def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any):
-        _refuse_remote_code(kwargs)
-        checkpoint = open_checkpoint(name_or_path, **_split_hub_options(kwargs))
+        checkpoint = open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs))
         cls = _preprocessor_class(checkpoint, "image_processor", "image preprocessing")
-        return cls.from_checkpoint(checkpoint, **{k: v for k, v in kwargs.items() if k not in _HUB_OPTIONS})
+        return cls.from_checkpoint(checkpoint, **kwargs)
 
 
 class AutoFeatureExtractor:
@@ -272,10 +247,9 @@ class AutoFeatureExtractor:
 
     @staticmethod
     def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any):
-        _refuse_remote_code(kwargs)
-        checkpoint = open_checkpoint(name_or_path, **_split_hub_options(kwargs))
+        checkpoint = open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs))
         cls = _preprocessor_class(checkpoint, "feature_extractor", "feature extraction")
-        return cls.from_checkpoint(checkpoint, **{k: v for k, v in kwargs.items() if k not in _HUB_OPTIONS})
+        return cls.from_checkpoint(checkpoint, **kwargs)
 
 
 class AutoProcessor:
@@ -291,9 +265,8 @@ class AutoProcessor:
 
     @staticmethod
     def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any):
-        _refuse_remote_code(kwargs)
-        checkpoint = open_checkpoint(name_or_path, **_split_hub_options(kwargs))
-        options = {k: v for k, v in kwargs.items() if k not in _HUB_OPTIONS}
+        checkpoint = open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs))
+        options = kwargs  # what is left after the checkpoint options: the preprocessing's own
         cls = _processor_class(checkpoint)
         if cls is not None:
             return cls.from_checkpoint(checkpoint, **options)

@@ -13,20 +13,16 @@ Example:
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import torch
 
-from .configuration import load_config_dict
 from .errors import ConfigError
-from .files import Checkpoint, open_checkpoint
+from .files import Checkpoint
 from .outputs import ModelOutput
 
 __all__ = ["BackboneConfigMixin", "BackboneMixin", "BackboneOutput", "resolve_stages"]
-
-_HUB_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token")
 
 
 def _valid(stage_names: Sequence[str]) -> str:
@@ -135,22 +131,20 @@ class BackboneMixin:
     """
 
     @classmethod
-    def from_pretrained(
+    def _from_checkpoint(
         cls,
-        name_or_path: str | os.PathLike | Checkpoint,
+        checkpoint: Checkpoint,
+        config: Any,
         *,
         out_features: Sequence[str] | None = None,
         out_indices: Sequence[int] | None = None,
-        **kwargs: Any,
+        **options: Any,
     ):
-        if out_features is None and out_indices is None:
-            return super().from_pretrained(name_or_path, **kwargs)  # type: ignore[misc]
-        checkpoint = open_checkpoint(name_or_path, **{k: kwargs.pop(k) for k in _HUB_OPTIONS if k in kwargs})
-        config = kwargs.pop("config", None)
-        config_dict = config.to_dict() if config is not None else load_config_dict(checkpoint)
-        config = cls.config_class.from_dict(config_dict)  # type: ignore[attr-defined]  # a copy: the caller's stays as it was
-        config.select_stages(out_features, out_indices)
-        return super().from_pretrained(checkpoint, config=config, **kwargs)  # type: ignore[misc]
+        # `config` is already this load's own copy (from_pretrained and the Auto classes make it), so the
+        # stages are chosen on it directly.
+        if out_features is not None or out_indices is not None:
+            config.select_stages(out_features, out_indices)
+        return super()._from_checkpoint(checkpoint, config, **options)  # type: ignore[misc]
 
     @property
     def channels(self) -> list[int]:

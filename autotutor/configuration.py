@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from .constants import CONFIG_NAME
 from .errors import ConfigError
-from .files import Checkpoint, open_checkpoint, read_json
+from .files import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
 
 __all__ = ["PretrainedConfig", "load_config_dict"]
 
@@ -147,19 +147,17 @@ class PretrainedConfig:
     def to_json_string(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
-    def save_pretrained(self, save_directory: str | os.PathLike) -> Path:
-        """Write `config.json` into `save_directory` (created if needed) and return its path."""
+    def save_pretrained(self, save_directory: str | os.PathLike) -> None:
+        """Write `config.json` into `save_directory` (created if needed). Returns None, as in transformers."""
         folder = Path(save_directory)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / CONFIG_NAME
         path.write_text(self.to_json_string(), encoding="utf-8")
-        return path
 
     @classmethod
     def from_pretrained(cls, name_or_path: str | os.PathLike, **kwargs: Any) -> "PretrainedConfig":
         """Read `config.json` from a folder or Hub id; keyword arguments override its values."""
-        hub = {k: kwargs.pop(k) for k in ("revision", "subfolder", "cache_dir", "local_files_only", "token") if k in kwargs}
-        checkpoint = open_checkpoint(name_or_path, **hub)
+        checkpoint = open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs))
         config_dict = load_config_dict(checkpoint)
         if cls.model_type and config_dict.get("model_type") not in (None, cls.model_type):
             raise ConfigError(

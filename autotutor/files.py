@@ -21,10 +21,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .errors import CheckpointNotFoundError, ConfigError, RevisionNotFoundError
+from .errors import CheckpointNotFoundError, ConfigError, RemoteCodeError, RevisionNotFoundError
 from .pack.store import MANIFEST_NAME, installed_entry, pack_first
 
-__all__ = ["Checkpoint", "open_checkpoint", "read_json"]
+__all__ = ["CHECKPOINT_OPTIONS", "Checkpoint", "open_checkpoint", "pop_checkpoint_options", "read_json"]
+
+# The keyword arguments of every `from_pretrained` that say where its files come from: huggingface_hub's
+# (`hf_hub_download` takes the same names), plus `trust_remote_code`, which is refused here and nowhere else.
+# They are exactly the keyword-only parameters of `open_checkpoint` below.
+CHECKPOINT_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token", "trust_remote_code")
 
 _TRUE = {"1", "on", "yes", "true"}
 
@@ -255,14 +260,23 @@ def open_checkpoint(
     cache_dir: str | os.PathLike | None = None,
     local_files_only: bool = False,
     token: str | bool | None = None,
+    trust_remote_code: bool = False,
 ) -> Checkpoint:
     """Decide whether `name_or_path` is a folder or a Hub id, and check it exists.
+
+    Every `from_pretrained` of autotutor starts here, once, so this is also where Python code shipped with a
+    checkpoint is refused: `trust_remote_code=True` raises `RemoteCodeError`.
 
     Example:
         >>> open_checkpoint("/no/such/folder")  # doctest: +IGNORE_EXCEPTION_DETAIL
         Traceback (most recent call last):
         autotutor.errors.CheckpointNotFoundError: ...
     """
+    if trust_remote_code:
+        raise RemoteCodeError(
+            "trust_remote_code=True is not supported: autotutor never runs Python code shipped with a "
+            "checkpoint. It loads only the architectures it implements itself."
+        )
     if isinstance(name_or_path, Checkpoint):  # already resolved (the Auto classes pass theirs on)
         return name_or_path
     name = os.fspath(name_or_path)
@@ -300,6 +314,11 @@ def open_checkpoint(
     if pack_first():
         checkpoint._use_pack(asked=True)
     return checkpoint
+
+
+def pop_checkpoint_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Take the `CHECKPOINT_OPTIONS` out of a `from_pretrained`'s keyword arguments, for `open_checkpoint`."""
+    return {key: kwargs.pop(key) for key in CHECKPOINT_OPTIONS if key in kwargs}
 
 
 def read_json(path: Path, *, what: str = "checkpoint file") -> dict[str, Any]:

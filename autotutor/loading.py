@@ -35,12 +35,11 @@ from .constants import (
 )
 from .errors import (
     CorruptWeightsError,
-    RemoteCodeError,
     ShapeMismatchError,
     UnsafeCheckpointError,
     WeightsNotFoundError,
 )
-from .files import Checkpoint, open_checkpoint, read_json
+from .files import CHECKPOINT_OPTIONS, Checkpoint, open_checkpoint, read_json
 from .i18n import _, bdi, bdi_code, direction, ngettext
 
 __all__ = ["PreTrainedModel", "LoadReport"]
@@ -50,7 +49,6 @@ logger = logging.getLogger("autotutor")
 # Old TensorFlow-era names still found in some Hub checkpoints (bert-base-uncased among them).
 LEGACY_RENAMES = {".gamma": ".weight", ".beta": ".bias"}
 
-_HUB_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -381,34 +379,43 @@ class PreTrainedModel(nn.Module):
         cache_dir: str | os.PathLike | None = None,
         local_files_only: bool = False,
         token: str | bool | None = None,
+        trust_remote_code: bool = False,
+        **options: Any,
+    ) -> "PreTrainedModel":
+        """Build this architecture and load a checkpoint's weights into it.
+
+        The loading options (`dtype`, `device`, `ignore_mismatched_sizes`, ...) are those of `_from_checkpoint`;
+        other keyword arguments override values of the config (`num_labels=3`).
+
+        Example:
+            >>> from autotutor import BertModel
+            >>> model = BertModel.from_pretrained("google-bert/bert-base-uncased")  # doctest: +SKIP
+        """
+        checkpoint = open_checkpoint(name_or_path, revision=revision, subfolder=subfolder, cache_dir=cache_dir,
+                                     local_files_only=local_files_only, token=token,
+                                     trust_remote_code=trust_remote_code)
+        # A copy of the caller's config, or config.json read once: this model may change it (overrides, dtype).
+        config = cls.config_class.from_dict(config.to_dict() if config is not None else load_config_dict(checkpoint))
+        return cls._from_checkpoint(checkpoint, config, **options)
+
+    @classmethod
+    def _from_checkpoint(
+        cls,
+        checkpoint: Checkpoint,
+        config: PretrainedConfig,
+        *,
         dtype: str | torch.dtype | None = "auto",
         device: str | torch.device | None = None,
         device_map: str | torch.device | None = None,
         ignore_mismatched_sizes: bool = False,
         output_loading_info: bool = False,
-        trust_remote_code: bool = False,
         use_safetensors: bool | None = None,
         **config_overrides: Any,
     ) -> "PreTrainedModel":
-        """Build this architecture and load a checkpoint's weights into it.
+        """Steps 4-6 from an opened checkpoint and its config (this class's own, the caller's to change).
 
-        Keyword arguments that are not loading options override values of the config (`num_labels=3`).
-
-        Example:
-            >>> from autotutor import AutoModel
-            >>> model = AutoModel.from_pretrained("google-bert/bert-base-uncased")  # doctest: +SKIP
+        Both `from_pretrained` and the Auto classes end here, so nothing is opened or parsed twice.
         """
-        if trust_remote_code:
-            raise RemoteCodeError(
-                "trust_remote_code=True is not supported: autotutor never runs Python code shipped with a "
-                "checkpoint. It loads only the architectures it implements itself."
-            )
-        checkpoint = open_checkpoint(name_or_path, revision=revision, subfolder=subfolder, cache_dir=cache_dir,
-                                     local_files_only=local_files_only, token=token)
-        if config is None:
-            config = cls.config_class.from_dict(load_config_dict(checkpoint))
-        else:
-            config = cls.config_class.from_dict(config.to_dict())
         _apply_overrides(config, config_overrides, cls)
         config.name_or_path = checkpoint.name_or_path
         return cls._load(checkpoint, config, dtype=dtype, device=device or device_map or "cpu",
@@ -521,8 +528,11 @@ class PreTrainedModel(nn.Module):
         return kept
 
     # -- saving ----------------------------------------------------------------------------------------------
-    def save_pretrained(self, save_directory: str | os.PathLike) -> Path:
-        """Write `config.json` and `model.safetensors`; transformers loads them to identical outputs."""
+    def save_pretrained(self, save_directory: str | os.PathLike) -> None:
+        """Write `config.json` and `model.safetensors`; transformers loads them to identical outputs.
+
+        Returns None, as transformers' does.
+        """
         from safetensors.torch import save_file
 
         folder = Path(save_directory)
@@ -537,7 +547,6 @@ class PreTrainedModel(nn.Module):
         # safetensors refuses tensors that share memory or are not contiguous: give each its own copy.
         state = {k: v.detach().contiguous().clone() if _shares_storage(v, state, k) else v.detach().contiguous() for k, v in state.items()}
         save_file(state, folder / SAFE_WEIGHTS_NAME, metadata={"format": "pt"})
-        return folder
 
 
 def _shares_storage(tensor: torch.Tensor, state: dict[str, torch.Tensor], key: str) -> bool:
@@ -551,7 +560,7 @@ def _apply_overrides(config: PretrainedConfig, overrides: dict[str, Any], model_
         if not hasattr(config, key):
             raise TypeError(
                 f"{model_cls.__name__}.from_pretrained() got an unknown argument {key!r}: it is neither a loading "
-                f"option nor a key of {type(config).__name__}. Loading options: config, {', '.join(_HUB_OPTIONS)}, "
+                f"option nor a key of {type(config).__name__}. Loading options: config, {', '.join(CHECKPOINT_OPTIONS)}, "
                 "dtype, device, ignore_mismatched_sizes, output_loading_info."
             )
         setattr(config, key, value)

@@ -23,13 +23,12 @@ import torch
 
 from .constants import PREPROCESSOR_CONFIG_FILE, PROCESSOR_CONFIG_FILE
 from .errors import ConfigError
-from .files import Checkpoint, open_checkpoint, read_json
+from .files import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
 
 __all__ = ["BatchFeature", "Preprocessor", "read_preprocessor_dict"]
 
 P = TypeVar("P", bound="Preprocessor")
 
-_HUB_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token")
 
 
 class BatchFeature(dict):
@@ -118,8 +117,7 @@ class Preprocessor:
     @classmethod
     def from_pretrained(cls: type[P], name_or_path: str | os.PathLike | Checkpoint, **kwargs: Any) -> P:
         """Read the preprocessing settings of a folder or Hub id; keyword arguments override them."""
-        hub = {k: kwargs.pop(k) for k in _HUB_OPTIONS if k in kwargs}
-        return cls.from_checkpoint(open_checkpoint(name_or_path, **hub), **kwargs)
+        return cls.from_checkpoint(open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs)), **kwargs)
 
     # -- writing ------------------------------------------------------------------------------------------------
     def settings(self) -> dict[str, Any]:
@@ -133,13 +131,13 @@ class Preprocessor:
     def to_json_string(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
-    def save_pretrained(self, save_directory: str | os.PathLike) -> Path:
-        """Write preprocessor_config.json (the form both libraries read) and return its path."""
+    def save_pretrained(self, save_directory: str | os.PathLike) -> list[str]:
+        """Write preprocessor_config.json (the form both libraries read); returns `[its path]`, as transformers."""
         folder = Path(save_directory)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / PREPROCESSOR_CONFIG_FILE
         path.write_text(self.to_json_string(), encoding="utf-8")
-        return path
+        return [str(path)]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__} {self.to_json_string()}"

@@ -24,7 +24,7 @@ import numpy as np
 
 from .constants import PROCESSOR_CONFIG_FILE
 from .errors import ConfigError, ProcessorError, TokenizerError
-from .files import Checkpoint, open_checkpoint
+from .files import Checkpoint, open_checkpoint, pop_checkpoint_options
 from .ocr import apply_tesseract
 from .preprocessing import BatchFeature, Preprocessor
 from .tokenization import BatchEncoding, PreTrainedTokenizer
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LayoutLMv2ImageProcessor", "LayoutLMv2Processor", "Processor"]
 
-_HUB_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token")
 _TENSOR_CHOICES = (None, "pt", "np")
 _RESAMPLE_NAMES = {0: "NEAREST", 1: "LANCZOS", 2: "BILINEAR", 3: "BICUBIC", 4: "BOX", 5: "HAMMING"}  # PIL's codes
 
@@ -66,8 +65,7 @@ class Processor:
     def from_pretrained(cls, name_or_path: str | os.PathLike | Checkpoint, **kwargs: Any) -> Processor:
         """Load both parts from a folder or Hub id. Options of the image processor (`apply_ocr=False`, ...)
         go to it; the others (`model_max_length=...`) go to the tokenizer."""
-        hub = {key: kwargs.pop(key) for key in _HUB_OPTIONS if key in kwargs}
-        return cls.from_checkpoint(open_checkpoint(name_or_path, **hub), **kwargs)
+        return cls.from_checkpoint(open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs)), **kwargs)
 
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint, **kwargs: Any) -> Processor:
@@ -84,14 +82,17 @@ class Processor:
             raise ProcessorError(f"{err} Options of the image processor: {', '.join(image_options)}.") from err
         return cls(image_processor, tokenizer)
 
-    def save_pretrained(self, save_directory: str | os.PathLike) -> tuple[str, ...]:
-        """Write processor_config.json (the image processor nested inside) and the tokenizer's files."""
+    def save_pretrained(self, save_directory: str | os.PathLike) -> list[str]:
+        """Write processor_config.json (the image processor nested inside) and the tokenizer's files.
+
+        Returns `[processor_config.json's path]`, as transformers does (the tokenizer's files are not listed).
+        """
         folder = Path(save_directory)
-        written = list(self.tokenizer.save_pretrained(folder))
+        self.tokenizer.save_pretrained(folder)
         content = {"image_processor": self.image_processor.to_dict(), "processor_class": type(self).__name__}
         path = folder / PROCESSOR_CONFIG_FILE
         path.write_text(json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-        return (*written, str(path))
+        return [str(path)]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}:\n- image_processor: {self.image_processor!r}\n- tokenizer: {self.tokenizer!r}"

@@ -286,6 +286,7 @@ class PreTrainedTokenizer:
         cache_dir: str | os.PathLike | None = None,
         local_files_only: bool = False,
         token: str | bool | None = None,
+        trust_remote_code: bool = False,
         **kwargs: Any,
     ) -> T:
         """Load from a folder or a Hub id; `kwargs` override tokenizer_config.json (`model_max_length=128`, ...).
@@ -297,7 +298,7 @@ class PreTrainedTokenizer:
         """
         checkpoint = open_checkpoint(
             name_or_path, revision=revision, subfolder=subfolder, cache_dir=cache_dir,
-            local_files_only=local_files_only, token=token,
+            local_files_only=local_files_only, token=token, trust_remote_code=trust_remote_code,
         )
         return cls.from_checkpoint(checkpoint, **kwargs)
 
@@ -602,7 +603,7 @@ class PreTrainedTokenizer:
 
     # -- saving -------------------------------------------------------------------------------------------------
     def save_pretrained(self, save_directory: str | os.PathLike) -> tuple[str, ...]:
-        """Write tokenizer.json, tokenizer_config.json and special_tokens_map.json; returns their paths.
+        """Write tokenizer_config.json, tokenizer.json and special_tokens_map.json; returns their paths (str).
 
         transformers' `AutoTokenizer.from_pretrained(save_directory)` reads them back to the same ids.
         """
@@ -630,12 +631,13 @@ class PreTrainedTokenizer:
         special_map: dict[str, Any] = dict(self.special_tokens_map)
         if self.extra_special_tokens:
             special_map["additional_special_tokens"] = list(self.extra_special_tokens)  # the older name
-        written = [folder / TOKENIZER_FILE]
         for name, content in ((TOKENIZER_CONFIG_FILE, config), (SPECIAL_TOKENS_MAP_FILE, special_map)):
             (folder / name).write_text(json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
-            written.append(folder / name)
-        return tuple(str(path) for path in written)
+        # transformers 5 lists tokenizer_config.json then tokenizer.json; special_tokens_map.json is kept for
+        # readers older than transformers 5.
+        written = (TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, SPECIAL_TOKENS_MAP_FILE)
+        return tuple(str(folder / name) for name in written)
 
     def _pipeline_settings(self) -> dict[str, Any]:
         """The pipeline_options as saved in tokenizer_config.json (none for a generic tokenizer)."""
