@@ -23,10 +23,12 @@ from .auto import (
     AutoProcessor,
     AutoTokenizer,
 )
+from .batch_encoding import BatchEncoding
 from .configuration import PretrainedConfig
 from .feature_extraction import Wav2Vec2FeatureExtractor
 from .image_processing import ViTImageProcessor
-from .loading import LoadReport, PreTrainedModel
+from .image_processing_layoutlmv2 import LayoutLMv2ImageProcessor
+from .modeling import PreTrainedModel
 from .models.bert import (
     BertConfig,
     BertForMaskedLM,
@@ -45,8 +47,10 @@ from .models.layoutlmv2 import LayoutLMv2Config
 from .models.swin import SwinBackbone, SwinConfig, SwinForImageClassification, SwinModel
 from .models.vit import ViTConfig, ViTForImageClassification, ViTModel
 from .models.wav2vec2 import Wav2Vec2Config, Wav2Vec2ForSequenceClassification, Wav2Vec2Model
-from .processing import LayoutLMv2ImageProcessor, LayoutLMv2Processor
-from .tokenization import BatchEncoding, BertTokenizer, DistilBertTokenizer, PreTrainedTokenizer
+from .processing_layoutlmv2 import LayoutLMv2Processor
+from .report import LoadReport
+from .tokenization import PreTrainedTokenizer
+from .tokenization_bert import BertTokenizer, DistilBertTokenizer
 from .tokenization_layoutlmv2 import LayoutLMv2Tokenizer
 
 # Every autotutor tokenizer runs on the Rust `tokenizers` library, so, as in transformers 5, the "Fast" names

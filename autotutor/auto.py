@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any, ClassVar
 
+from .checkpoint import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
 from .configuration import PretrainedConfig, load_config_dict
 from .constants import (
     PREPROCESSOR_CONFIG_FILE,
@@ -18,8 +19,7 @@ from .constants import (
     VOCAB_FILE,
 )
 from .errors import ConfigError, RemoteCodeError, TokenizerError
-from .files import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
-from .loading import PreTrainedModel
+from .modeling import PreTrainedModel
 from .preprocessing import read_preprocessor_dict
 from .registry import PREPROCESSORS, REGISTRY, TOKENIZERS, Architecture, architecture_for
 from .tokenization import PreTrainedTokenizer

@@ -18,8 +18,8 @@ from typing import Any, Sequence
 
 import torch
 
+from .checkpoint import Checkpoint
 from .errors import ConfigError
-from .files import Checkpoint
 from .outputs import ModelOutput
 
 __all__ = ["BackboneConfigMixin", "BackboneMixin", "BackboneOutput", "resolve_stages"]

@@ -14,9 +14,9 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .checkpoint import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
 from .constants import CONFIG_NAME
 from .errors import ConfigError
-from .files import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
 
 __all__ = ["PretrainedConfig", "load_config_dict"]
 

@@ -21,9 +21,9 @@ from typing import Any, ClassVar, TypeVar
 
 import torch
 
+from .checkpoint import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
 from .constants import PREPROCESSOR_CONFIG_FILE, PROCESSOR_CONFIG_FILE
 from .errors import ConfigError
-from .files import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
 
 __all__ = ["BatchFeature", "Preprocessor", "read_preprocessor_dict"]
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .configuration import PretrainedConfig
-from .errors import UnknownModelTypeError, UnsupportedTaskError
+from .errors import TokenizerError, UnknownModelTypeError, UnsupportedTaskError
 from .feature_extraction import Wav2Vec2FeatureExtractor
 from .image_processing import ViTImageProcessor
-from .loading import PreTrainedModel
+from .image_processing_layoutlmv2 import LayoutLMv2ImageProcessor
+from .modeling import PreTrainedModel
 from .models import bert, distilbert, layoutlmv2, swin, vit, wav2vec2
-from .processing import LayoutLMv2ImageProcessor, LayoutLMv2Processor
-from .tokenization import TOKENIZER_CLASSES, BertTokenizer, DistilBertTokenizer, PreTrainedTokenizer
+from .processing_layoutlmv2 import LayoutLMv2Processor
+from .tokenization import PreTrainedTokenizer
+from .tokenization_bert import BertTokenizer, DistilBertTokenizer
 from .tokenization_layoutlmv2 import LayoutLMv2Tokenizer
 
-__all__ = ["Architecture", "PREPROCESSORS", "REGISTRY", "TASKS", "TOKENIZERS", "architecture_for"]
+__all__ = ["Architecture", "PREPROCESSORS", "REGISTRY", "TASKS", "TOKENIZERS", "architecture_for", "tokenizer_class_for"]
 
 
 @dataclass(frozen=True)
@@ -124,13 +126,32 @@ PREPROCESSORS: dict[str, type] = {
     "LayoutLMv2FeatureExtractor": LayoutLMv2ImageProcessor,
 }
 
-# tokenizer_config.json's "tokenizer_class" → autotutor's class (every one is a fast, Rust-backed tokenizer,
-# so the "...Fast" names map to the same class).
+# tokenizer_config.json's "tokenizer_class" → autotutor's class. Every one is a fast, Rust-backed tokenizer:
+# the "...Fast" names transformers 4 wrote are, as in transformers 5, the same classes.
 TOKENIZERS: dict[str, type[PreTrainedTokenizer]] = {
-    **TOKENIZER_CLASSES,
+    "BertTokenizer": BertTokenizer,
+    "BertTokenizerFast": BertTokenizer,
+    "DistilBertTokenizer": DistilBertTokenizer,
+    "DistilBertTokenizerFast": DistilBertTokenizer,
     "LayoutLMv2Tokenizer": LayoutLMv2Tokenizer,
     "LayoutLMv2TokenizerFast": LayoutLMv2Tokenizer,
 }
+
+
+def tokenizer_class_for(name: str) -> type[PreTrainedTokenizer]:
+    """The class for a `tokenizer_class` name from tokenizer_config.json.
+
+    Example:
+        >>> tokenizer_class_for("BertTokenizerFast").__name__
+        'BertTokenizer'
+    """
+    try:
+        return TOKENIZERS[name]
+    except KeyError:
+        raise TokenizerError(
+            f"tokenizer_class {name!r} is not one autotutor implements; known: {', '.join(TOKENIZERS)}. "
+            "Remove the key from tokenizer_config.json to let the model type decide."
+        ) from None
 
 
 def architecture_for(model_type: str | None, *, source: str) -> Architecture:

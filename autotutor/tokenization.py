@@ -21,26 +21,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections import UserDict
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from tokenizers import AddedToken, Encoding, Tokenizer, decoders, normalizers, pre_tokenizers, processors
-from tokenizers.models import WordPiece
+from tokenizers import AddedToken, Tokenizer
 
 from ._speed import gc_paused
-from .constants import SPECIAL_TOKENS_MAP_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, VERY_LARGE_INTEGER, VOCAB_FILE
+from .batch_encoding import BatchEncoding
+from .checkpoint import Checkpoint, open_checkpoint, read_json
+from .constants import SPECIAL_TOKENS_MAP_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, VERY_LARGE_INTEGER
 from .errors import TokenizerError
-from .files import Checkpoint, open_checkpoint, read_json
 
-__all__ = [
-    "BatchEncoding",
-    "PreTrainedTokenizer",
-    "BertTokenizer",
-    "DistilBertTokenizer",
-    "TOKENIZER_CLASSES",
-    "tokenizer_class_for",
-]
+__all__ = ["BatchEncoding", "PreTrainedTokenizer"]
 
 T = TypeVar("T", bound="PreTrainedTokenizer")
 
@@ -69,70 +61,6 @@ _SHARED_OPTIONS = (
 )
 # Accepted by transformers' from_pretrained and meaningless here: every autotutor tokenizer is the fast (Rust) one.
 _IGNORED_OPTIONS = ("use_fast",)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# What a call returns
-# ---------------------------------------------------------------------------------------------------------------
-class BatchEncoding(UserDict):
-    """The output of a tokenizer call: a dict of lists (or tensors), plus the Rust `Encoding`s behind them.
-
-    It prints like a dict, keys are also attributes (`enc.input_ids`), and `model(**enc)` passes the tensors
-    as keyword arguments. The encodings answer alignment questions: `word_ids()`, `tokens()`.
-
-    Example:
-        >>> enc = BatchEncoding({"input_ids": [101, 102]})
-        >>> enc.input_ids, list(enc.keys())
-        ([101, 102], ['input_ids'])
-    """
-
-    def __init__(self, data: dict[str, Any] | None = None, encodings: list[Encoding] | None = None) -> None:
-        super().__init__(data)
-        self._encodings = encodings
-
-    def __getattr__(self, name: str) -> Any:
-        # Only called when normal lookup fails; read `data` through __dict__ so a half-built object cannot recurse.
-        data = self.__dict__.get("data", {})
-        if name in data:
-            return data[name]
-        raise AttributeError(f"BatchEncoding has no attribute or key {name!r}; its keys are {list(data)}.")
-
-    def __getitem__(self, key: str | int) -> Any:
-        if isinstance(key, int):  # enc[0]: the Rust Encoding of the first sequence, as in transformers
-            return self._encoding(key)
-        return self.data[key]
-
-    @property
-    def encodings(self) -> list[Encoding] | None:
-        """The `tokenizers.Encoding` of each sequence (offsets, word ids, tokens, ...)."""
-        return self._encodings
-
-    def _encoding(self, batch_index: int) -> Encoding:
-        if not self._encodings:
-            raise TokenizerError("This BatchEncoding was built from plain lists and has no encodings to look into.")
-        try:
-            return self._encodings[batch_index]
-        except IndexError:
-            raise TokenizerError(
-                f"batch_index={batch_index} is out of range: the batch holds {len(self._encodings)} sequence(s)."
-            ) from None
-
-    def tokens(self, batch_index: int = 0) -> list[str]:
-        """The token strings of sequence `batch_index`, special tokens and padding included."""
-        return self._encoding(batch_index).tokens
-
-    def word_ids(self, batch_index: int = 0) -> list[int | None]:
-        """For each token, the index of the word it came from; None for special and padding tokens."""
-        return self._encoding(batch_index).word_ids
-
-    def sequence_ids(self, batch_index: int = 0) -> list[int | None]:
-        """For each token, 0 (first text) or 1 (text_pair); None for special and padding tokens."""
-        return self._encoding(batch_index).sequence_ids
-
-    def to(self, device: Any) -> BatchEncoding:
-        """Move every tensor to `device` (`"cuda"`, `torch.device("cpu")`, ...); returns self."""
-        self.data = {key: value.to(device) if hasattr(value, "to") else value for key, value in self.data.items()}
-        return self
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -733,125 +661,3 @@ def _clean_up_spaces(text: str) -> str:
                            (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")):
         text = text.replace(spaced, joined)
     return text
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# BERT and DistilBERT
-# ---------------------------------------------------------------------------------------------------------------
-class BertTokenizer(PreTrainedTokenizer):
-    """BERT's WordPiece tokenizer: lowercase (uncased models), split on spaces and punctuation, then subwords.
-
-    Its options in tokenizer_config.json: `do_lower_case`, `strip_accents` (None: strip when lowercasing),
-    `tokenize_chinese_chars` (put spaces around CJK characters). When set there, they override the
-    normalizer stored in tokenizer.json, as in transformers.
-
-    Example:
-        >>> tok = BertTokenizer.from_pretrained("google-bert/bert-base-uncased")  # doctest: +SKIP
-        >>> tok.tokenize("a hobbit")  # doctest: +SKIP
-        ['a', 'ho', '##bb', '##it']
-    """
-
-    model_input_names: ClassVar[list[str]] = ["input_ids", "token_type_ids", "attention_mask"]
-    default_special_tokens: ClassVar[dict[str, str]] = {
-        "unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]", "mask_token": "[MASK]",
-    }
-    pipeline_options: ClassVar[tuple[str, ...]] = ("do_lower_case", "strip_accents", "tokenize_chinese_chars")
-    # tokenizer_config.json key → the BertNormalizer attribute it sets.
-    _NORMALIZER_FIELDS: ClassVar[dict[str, str]] = {
-        "do_lower_case": "lowercase", "strip_accents": "strip_accents", "tokenize_chinese_chars": "handle_chinese_chars",
-    }
-
-    @classmethod
-    def _load_backend(cls, checkpoint: Checkpoint, settings: dict[str, Any]) -> Tokenizer:
-        tokenizer_file = checkpoint.get(TOKENIZER_FILE)
-        if tokenizer_file is not None:
-            backend = _read_tokenizer_json(tokenizer_file)
-            normalizer = backend.normalizer
-            if isinstance(normalizer, normalizers.BertNormalizer):
-                # Options written in tokenizer_config.json win over the stored normalizer; options absent there
-                # keep the stored value (transformers would reset them to the class defaults instead).
-                for key, field in cls._NORMALIZER_FIELDS.items():
-                    if key in settings:
-                        setattr(normalizer, field, settings[key])
-            return backend
-        vocab_file = checkpoint.get(VOCAB_FILE)
-        if vocab_file is None:
-            raise _missing_files_error(checkpoint, f"{TOKENIZER_FILE} or {VOCAB_FILE}")
-        return cls._pipeline_from_vocab(vocab_file, settings)
-
-    @classmethod
-    def _pipeline_from_vocab(cls, vocab_file: Path, settings: dict[str, Any]) -> Tokenizer:
-        """The pipeline transformers' converter builds for BERT, from a vocab.txt with one token per line."""
-        try:
-            vocab = WordPiece.read_file(str(vocab_file))
-        except Exception as err:
-            raise TokenizerError(f"{vocab_file} could not be read as a vocabulary (one token per line): {err}.") from err
-        special = {name: _token_text(settings.get(name, default)) for name, default in cls.default_special_tokens.items()}
-        for name in ("unk_token", "cls_token", "sep_token"):
-            if special[name] not in vocab:
-                raise TokenizerError(
-                    f"The {name} {special[name]!r} is not in {vocab_file}. Set {name} in {TOKENIZER_CONFIG_FILE} "
-                    "to a token the vocabulary has (BERT uses [UNK], [CLS] and [SEP])."
-                )
-        cls_token, sep_token = special["cls_token"], special["sep_token"]
-
-        backend = Tokenizer(WordPiece(vocab, unk_token=special["unk_token"], continuing_subword_prefix="##",
-                                      max_input_chars_per_word=100))
-        backend.normalizer = normalizers.BertNormalizer(
-            clean_text=True,
-            handle_chinese_chars=settings.get("tokenize_chinese_chars", True),
-            strip_accents=settings.get("strip_accents"),
-            lowercase=settings.get("do_lower_case", True),
-        )
-        backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-        # Segment ids ("type ids"): 0 for the first text and its [CLS]/[SEP], 1 for the second text.
-        backend.post_processor = processors.TemplateProcessing(
-            single=f"{cls_token}:0 $A:0 {sep_token}:0",
-            pair=f"{cls_token}:0 $A:0 {sep_token}:0 $B:1 {sep_token}:1",
-            special_tokens=[(cls_token, vocab[cls_token]), (sep_token, vocab[sep_token])],
-        )
-        backend.decoder = decoders.WordPiece(prefix="##")
-        return backend
-
-    def _pipeline_settings(self) -> dict[str, Any]:
-        normalizer = self._tokenizer.normalizer
-        if not isinstance(normalizer, normalizers.BertNormalizer):
-            return {}
-        return {key: getattr(normalizer, field) for key, field in self._NORMALIZER_FIELDS.items()}
-
-    @property
-    def do_lower_case(self) -> bool | None:
-        """Whether the pipeline lowercases text (None if its normalizer is not BERT's)."""
-        return self._pipeline_settings().get("do_lower_case")
-
-
-class DistilBertTokenizer(BertTokenizer):
-    """DistilBERT uses BERT's tokenizer but was trained without segment ids, so calls return no token_type_ids."""
-
-    model_input_names: ClassVar[list[str]] = ["input_ids", "attention_mask"]
-
-
-# tokenizer_config.json's "tokenizer_class" → the class. "Fast" names are what transformers 4 wrote; in
-# transformers 5 they are aliases of the same classes, and here too.
-TOKENIZER_CLASSES: dict[str, type[PreTrainedTokenizer]] = {
-    "BertTokenizer": BertTokenizer,
-    "BertTokenizerFast": BertTokenizer,
-    "DistilBertTokenizer": DistilBertTokenizer,
-    "DistilBertTokenizerFast": DistilBertTokenizer,
-}
-
-
-def tokenizer_class_for(name: str) -> type[PreTrainedTokenizer]:
-    """The class for a `tokenizer_class` name from tokenizer_config.json.
-
-    Example:
-        >>> tokenizer_class_for("BertTokenizerFast").__name__
-        'BertTokenizer'
-    """
-    try:
-        return TOKENIZER_CLASSES[name]
-    except KeyError:
-        raise TokenizerError(
-            f"tokenizer_class {name!r} is not one autotutor implements; known: {', '.join(TOKENIZER_CLASSES)}. "
-            "Remove the key from tokenizer_config.json to let the model type decide."
-        ) from None

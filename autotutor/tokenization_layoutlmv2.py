@@ -20,10 +20,12 @@ from typing import Any, ClassVar
 import numpy as np
 from tokenizers import Encoding
 
+from .batch_encoding import BatchEncoding
+from .checkpoint import Checkpoint, read_json
 from .constants import TOKENIZER_CONFIG_FILE
 from .errors import TokenizerError
-from .files import Checkpoint, read_json
-from .tokenization import BatchEncoding, BertTokenizer, _to_tensor
+from .tokenization import _to_tensor
+from .tokenization_bert import BertTokenizer
 
 __all__ = ["LayoutLMv2Tokenizer"]
 

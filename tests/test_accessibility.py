@@ -100,6 +100,7 @@ def _tooltip_shown(control, boxes) -> bool:
 @pytest.fixture(scope="module")
 def explorers(installed_pack_dir):
     """One of each explorer the lessons show, built from the course pack."""
+    from autotutor import i18n
     from autotutor.lessons.tokenizer import hobbit_question
     from autotutor.pack import sample_file
     from autotutor.widgets.audio_explorer import AudioExplorer  # ClipPlayers: only the browser's audio players
@@ -112,8 +113,6 @@ def explorers(installed_pack_dir):
     from autotutor.widgets.quiz import Quiz
     from autotutor.widgets.registry_explorer import RegistryExplorer
     from autotutor.widgets.tokenizer_explorer import TokenizerExplorer
-
-    from autotutor import i18n
 
     listeners = list(i18n._listeners)  # these explorers must not keep redrawing in later test modules
     logging.disable(logging.WARNING)  # load reports of the stand-ins

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from fake_hub import FakeHub, commit_for
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -221,7 +221,7 @@ def test_direction_and_bdi():
 # The words the library shows in a notebook
 # ---------------------------------------------------------------------------------------------------------------
 def _report():
-    from autotutor.loading import LoadReport
+    from autotutor.report import LoadReport
 
     return LoadReport(model_class="BertForSequenceClassification", source="/tmp/ckpt",
                       loaded=["bert.embeddings.word_embeddings.weight"], newly_initialized=["classifier.weight"])

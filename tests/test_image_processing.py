@@ -25,8 +25,7 @@ import transformers
 from skimage import data
 
 from autotutor import AutoImageProcessor
-from autotutor.errors import ConfigError
-from autotutor.errors import ImageError
+from autotutor.errors import ConfigError, ImageError
 from autotutor.image_processing import ImageProcessor, ViTImageProcessor
 from autotutor.preprocessing import BatchFeature
 

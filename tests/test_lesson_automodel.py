@@ -20,7 +20,7 @@ from autotutor.lessons.automodel import (
     token_predictions,
     weight_blocks,
 )
-from autotutor.loading import LoadReport
+from autotutor.report import LoadReport
 from autotutor.widgets.head_explorer import HeadExplorer, predictions_html
 
 CHECKPOINT = "distilbert/distilbert-base-uncased"

@@ -12,10 +12,8 @@ import pytest
 from autotutor.i18n import set_language
 from autotutor.image_processing import ViTImageProcessor
 from autotutor.lessons.images import (
-    compare_picture,
-    steps_picture,
-    steps_text,
     channel_stats,
+    compare_picture,
     histogram_image,
     normalize_question,
     settings_rows,
@@ -23,6 +21,8 @@ from autotutor.lessons.images import (
     show,
     step_label,
     steps,
+    steps_picture,
+    steps_text,
     tensor_to_image,
 )
 from autotutor.widgets.image_explorer import ImageExplorer, explorer_html, steps_html, uploaded_bytes

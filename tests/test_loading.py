@@ -10,7 +10,12 @@ import torch
 from safetensors.torch import load_file, save_file
 
 import autotutor
-from autotutor import AutoModel, AutoModelForMaskedLM, AutoModelForSequenceClassification, AutoModelForTokenClassification
+from autotutor import (
+    AutoModel,
+    AutoModelForMaskedLM,
+    AutoModelForSequenceClassification,
+    AutoModelForTokenClassification,
+)
 from autotutor.errors import ShapeMismatchError
 
 ATOL = 1e-5

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import HEADS, TINY
 
 import autotutor
 from autotutor.registry import REGISTRY, TASKS
-from conftest import HEADS, TINY
 
 ATOL = 1e-5
 CASES = [(arch, auto) for arch in TINY for auto in HEADS]

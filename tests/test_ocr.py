@@ -104,9 +104,8 @@ def test_tsv_parsing_drops_blank_words_and_handles_the_last_row():
 
 def test_tesseract_config_reaches_tesseract_as_in_transformers():
     """--psm 7 reads the page as one text line; the same option gives transformers the same words."""
-    from transformers.models.layoutlmv2.image_processing_pil_layoutlmv2 import apply_tesseract as reference
-
     import numpy as np
+    from transformers.models.layoutlmv2.image_processing_pil_layoutlmv2 import apply_tesseract as reference
 
     page = render_page(["Total due: $1,250.00"], size=(360, 60))
     ours = apply_tesseract(page, "eng", "--psm 7")

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import autotutor
-from autotutor import files
+from autotutor import checkpoint as files
 from autotutor.errors import RemoteCodeError
 from autotutor.models.bert import BertConfig, BertModel
 from autotutor.models.swin import SwinBackbone
@@ -47,7 +47,7 @@ def reads(monkeypatch):
         return opener(*args, **kwargs)
 
     monkeypatch.setattr(Path, "read_text", counting_read_text)
-    for module in (autotutor.auto, autotutor.loading):  # the two doors' own references to the function
+    for module in (autotutor.auto, autotutor.modeling):  # the two doors' own references to the function
         monkeypatch.setattr(module, "open_checkpoint", counting_open)
     return seen
 
@@ -104,7 +104,7 @@ def test_remote_code_is_refused_in_one_place(tiny_checkpoint):
     sources = {path.name: path.read_text(encoding="utf-8") for path in Path(package.__file__).parent.glob("*.py")}
     mentions = sorted(name for name, text in sources.items() if "RemoteCodeError(" in text and
                       "trust_remote_code=True is not supported" in text)
-    assert mentions == ["files.py"]
+    assert mentions == ["checkpoint.py"]
     for load in (autotutor.AutoModel.from_pretrained, BertModel.from_pretrained,
                  autotutor.AutoTokenizer.from_pretrained, autotutor.AutoConfig.from_pretrained,
                  BertConfig.from_pretrained):

@@ -31,8 +31,9 @@ from autotutor import (
     AutoTokenizer,
 )
 from autotutor.errors import AutotutorError, ConfigError, ProcessorError, TokenizerError, UnsupportedTaskError
+from autotutor.image_processing_layoutlmv2 import LayoutLMv2ImageProcessor
 from autotutor.models.layoutlmv2 import LayoutLMv2Config
-from autotutor.processing import LayoutLMv2ImageProcessor, LayoutLMv2Processor
+from autotutor.processing_layoutlmv2 import LayoutLMv2Processor
 from autotutor.tokenization_layoutlmv2 import LayoutLMv2Tokenizer
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

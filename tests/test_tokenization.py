@@ -17,15 +17,11 @@ import numpy as np
 import pytest
 import torch
 
+from autotutor.batch_encoding import BatchEncoding
 from autotutor.errors import ConfigError, TokenizerError
-from autotutor.tokenization import (
-    TOKENIZER_CLASSES,
-    BatchEncoding,
-    BertTokenizer,
-    DistilBertTokenizer,
-    PreTrainedTokenizer,
-    tokenizer_class_for,
-)
+from autotutor.registry import TOKENIZERS, tokenizer_class_for
+from autotutor.tokenization import PreTrainedTokenizer
+from autotutor.tokenization_bert import BertTokenizer, DistilBertTokenizer
 
 HOBBIT = "In a hole in the ground there lived a hobbit."
 FRENCH = "Le garçon a mangé une crème brûlée à l'hôtel."
@@ -378,8 +374,8 @@ def test_hub_id_from_offline_cache(minilm_dir, hub_cache, tmp_path):
 def test_tokenizer_classes():
     assert tokenizer_class_for("BertTokenizerFast") is BertTokenizer
     assert tokenizer_class_for("DistilBertTokenizer") is DistilBertTokenizer
-    assert set(TOKENIZER_CLASSES) == {"BertTokenizer", "BertTokenizerFast", "DistilBertTokenizer",
-                                      "DistilBertTokenizerFast"}
+    assert set(TOKENIZERS) == {"BertTokenizer", "BertTokenizerFast", "DistilBertTokenizer",
+                               "DistilBertTokenizerFast", "LayoutLMv2Tokenizer", "LayoutLMv2TokenizerFast"}
     with pytest.raises(TokenizerError, match="'GPT2Tokenizer'.*BertTokenizer"):
         tokenizer_class_for("GPT2Tokenizer")
 

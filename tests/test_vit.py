@@ -15,8 +15,7 @@ import transformers
 from skimage import data
 
 import autotutor
-from autotutor.errors import ConfigError
-from autotutor.errors import ImageError
+from autotutor.errors import ConfigError, ImageError
 from autotutor.image_processing import ViTImageProcessor
 from autotutor.models.vit import ViTConfig, ViTForImageClassification, ViTModel
 from autotutor.registry import PREPROCESSORS, REGISTRY

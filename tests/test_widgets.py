@@ -108,7 +108,8 @@ def test_checkpoint_origin_of_a_folder_says_the_files_are_real(minilm_dir):
 
 def test_checkpoint_origin_from_the_pack_shows_the_packs_note_translated(monkeypatch):
     """Served by the pack: two lines, the second the pack's own note (autotutor.pack.note), in the lesson's language."""
-    from autotutor import files, pack
+    from autotutor import checkpoint as files
+    from autotutor import pack
     from autotutor.pack.catalog import CATALOG
 
     class PackCheckpoint:

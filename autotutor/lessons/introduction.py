@@ -77,9 +77,9 @@ def registry_decision(repo_id: str, auto_class_name: str) -> dict[str, Any]:
         'BertModel'
     """
     from .. import auto
+    from ..checkpoint import open_checkpoint
     from ..configuration import load_config_dict
     from ..constants import CONFIG_NAME
-    from ..files import open_checkpoint
 
     tasks = _tasks()
     if auto_class_name not in tasks:

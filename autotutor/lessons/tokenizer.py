@@ -164,8 +164,8 @@ def checkpoint_origin(repo_id: str) -> str:
     with the pack's own note of what in its copy is real and what is a stand-in (`autotutor.pack.note`).
     """
     from .. import pack
+    from ..checkpoint import open_checkpoint
     from ..constants import TOKENIZER_CONFIG_FILE
-    from ..files import open_checkpoint
 
     checkpoint = open_checkpoint(repo_id)
     checkpoint.get(TOKENIZER_CONFIG_FILE)  # decides where the files come from (already known after a load)

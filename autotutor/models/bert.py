@@ -18,8 +18,8 @@ from torch.nn import functional as F
 
 from ..configuration import PretrainedConfig
 from ..errors import ConfigError
-from ..loading import PreTrainedModel
-from ..modeling import activation, attention_bias, classification_loss, eager_attention
+from ..layers import activation, attention_bias, classification_loss, eager_attention
+from ..modeling import PreTrainedModel
 from ..outputs import BaseModelOutputWithPooling, MaskedLMOutput, SequenceClassifierOutput, TokenClassifierOutput
 
 

@@ -5,7 +5,7 @@ https://arxiv.org/abs/2012.14740.
 
 Only the config lives here. The model's visual backbone is a ResNeXt-101 FPN built by detectron2, a large
 C++/CUDA library autotutor does not include, so `AutoModel` explains that instead of building one. What
-prepares its inputs works fully: `autotutor.processing.LayoutLMv2Processor` (OCR with Tesseract → words and
+prepares its inputs works fully: `autotutor.processing_layoutlmv2.LayoutLMv2Processor` (OCR with Tesseract → words and
 0–1000 boxes → word pieces with one box each, plus the page as a 224×224 BGR image).
 """
 

@@ -23,8 +23,8 @@ from torch.nn import functional as F
 from ..backbone import BackboneConfigMixin, BackboneMixin, BackboneOutput
 from ..configuration import PretrainedConfig
 from ..errors import ConfigError, ImageError
-from ..loading import PreTrainedModel
-from ..modeling import activation, classification_loss, eager_attention
+from ..layers import activation, classification_loss, eager_attention
+from ..modeling import PreTrainedModel
 from ..outputs import BaseModelOutputWithPooling, SequenceClassifierOutput
 
 

@@ -25,8 +25,8 @@ from torch.nn import functional as F
 
 from ..configuration import PretrainedConfig
 from ..errors import AudioError, ConfigError
-from ..loading import PreTrainedModel
-from ..modeling import activation, attention_bias, eager_attention
+from ..layers import activation, attention_bias, eager_attention
+from ..modeling import PreTrainedModel
 from ..outputs import ModelOutput, SequenceClassifierOutput
 
 
@@ -300,7 +300,7 @@ class Wav2Vec2PreTrainedModel(PreTrainedModel):
 
     @classmethod
     def from_config(cls, config: Wav2Vec2Config) -> "Wav2Vec2PreTrainedModel":
-        """A randomly initialised model: loading.py's defaults (Linear, LayerNorm), plus what wav2vec2 adds."""
+        """A randomly initialised model: modeling.py's defaults (Linear, LayerNorm), plus what wav2vec2 adds."""
         model = super().from_config(config)
         with torch.no_grad():
             for module in model.modules():

@@ -19,12 +19,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from lab_server import LabServer  # tests/browser/ is on sys.path (pytest "prepend" import mode)
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from autotutor.i18n import translate
-
-from lab_server import LabServer  # tests/browser/ is on sys.path (pytest "prepend" import mode)
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"

@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from autotutor import AutoConfig, AutoModel, AutoTokenizer
+from autotutor import checkpoint as files
+from autotutor.checkpoint import open_checkpoint
 from autotutor.errors import CheckpointNotFoundError
-from autotutor import files
-from autotutor.files import open_checkpoint
 
 
 def test_folder_is_used_as_is(tiny_checkpoint):
