@@ -18,6 +18,8 @@ COURSE_DATA = {"locales": ["*/LC_MESSAGES/*.po"], "notebooks": ["*/*.ipynb"]}
 
 class BuildWithCourse(build_py):
     def run(self):
+        if not self.editable_mode:  # a module removed from the sources must not linger in the wheel either
+            shutil.rmtree(Path(self.build_lib, "autotutor"), ignore_errors=True)
         super().run()
         if self.editable_mode:  # an editable install reads the repository's folders directly
             return

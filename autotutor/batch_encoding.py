@@ -14,7 +14,7 @@ from tokenizers import Encoding
 
 from .errors import TokenizerError
 
-__all__ = ["BatchEncoding"]
+__all__ = ["BatchEncoding", "as_list", "batch_inputs", "to_tensor"]
 
 
 class BatchEncoding(UserDict):
@@ -76,3 +76,54 @@ class BatchEncoding(UserDict):
         """Move every tensor to `device` (`"cuda"`, `torch.device("cpu")`, ...); returns self."""
         self.data = {key: value.to(device) if hasattr(value, "to") else value for key, value in self.data.items()}
         return self
+
+
+# What a call was given (one text or a batch, pairs, words) and what it returns (lists, or tensors).
+def batch_inputs(text: Any, text_pair: Any, is_split_into_words: bool) -> tuple[bool, list[Any]]:
+    """Decide whether `text` is one input or a batch, and shape it as the list `encode_batch` wants."""
+    if text is None:
+        raise TokenizerError("The tokenizer needs a text: call it with a string, or a list of strings for a batch.")
+    if isinstance(text, str):
+        batched = False
+    elif isinstance(text, (list, tuple)):
+        # With is_split_into_words, a list of strings is ONE pre-split text; a batch is a list of such lists.
+        batched = not is_split_into_words or (len(text) > 0 and isinstance(text[0], (list, tuple)))
+    else:
+        raise TokenizerError(
+            f"text should be a string, a list of strings (a batch) or, with is_split_into_words=True, a list of "
+            f"words; got {type(text).__name__}: {text!r:.80}."
+        )
+    if not batched:
+        # transformers drops an empty text_pair ("") for a single input, but keeps it inside a batch; we follow.
+        return False, [(text, text_pair)] if text_pair else [text]
+    if text_pair is None:
+        return True, list(text)
+    if isinstance(text_pair, str) or len(text_pair) != len(text):
+        raise TokenizerError(
+            f"For a batch of {len(text)} texts, text_pair should be a list of {len(text)} texts, one per text; "
+            f"got {type(text_pair).__name__} of length {len(text_pair)}."
+        )
+    return True, list(zip(text, text_pair))
+
+
+def as_list(values: Any) -> Any:
+    """Tensors and arrays → Python lists (so ids can come straight from a model's output)."""
+    return values.tolist() if hasattr(values, "tolist") else values
+
+
+def to_tensor(key: str, rows: list[Any], kind: str) -> Any:
+    """A list of equally long rows → an int64 tensor (B, T); torch is imported only when asked for."""
+    lengths = {len(row) for row in rows} if rows and isinstance(rows[0], list) else set()
+    if len(lengths) > 1:
+        raise TokenizerError(
+            f"Cannot make one tensor of '{key}': the sequences have lengths {sorted(lengths)}. "
+            "Pass padding=True (and truncation=True for long texts) so they all have the same length."
+        )
+    import numpy as np
+
+    array = np.array(rows, dtype=np.int64)  # one C-level pass over the nested lists; offsets give (B, T, 2)
+    if kind == "np":
+        return array
+    import torch
+
+    return torch.from_numpy(array)

@@ -7,7 +7,7 @@ class around it adds what the pipeline does not know: the named special tokens, 
 per-call options (`padding=`, `truncation=`, `return_tensors=`) of transformers' tokenizers, whose public
 API this module follows so the same learner code runs on both.
 
-Loading reads, from the checkpoint:
+Loading reads, from the checkpoint (`tokenizer_files.py`):
     tokenizer.json           the whole pipeline; when absent, BERT's is rebuilt from vocab.txt
     tokenizer_config.json    special tokens, do_lower_case, model_max_length, padding_side, added tokens
     special_tokens_map.json  older home of the special tokens (read only when the config lacks
@@ -27,10 +27,11 @@ from typing import Any, ClassVar, TypeVar
 from tokenizers import AddedToken, Tokenizer
 
 from ._speed import gc_paused
-from .batch_encoding import BatchEncoding
-from .checkpoint import Checkpoint, open_checkpoint, read_json
+from .batch_encoding import BatchEncoding, as_list, batch_inputs, to_tensor
+from .checkpoint import Checkpoint, open_checkpoint
 from .constants import SPECIAL_TOKENS_MAP_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, VERY_LARGE_INTEGER
 from .errors import TokenizerError
+from .tokenizer_files import add_missing_tokens, missing_files_error, read_settings, read_tokenizer_json, token_text
 
 __all__ = ["BatchEncoding", "PreTrainedTokenizer"]
 
@@ -61,48 +62,6 @@ _SHARED_OPTIONS = (
 )
 # Accepted by transformers' from_pretrained and meaningless here: every autotutor tokenizer is the fast (Rust) one.
 _IGNORED_OPTIONS = ("use_fast",)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Reading the files
-# ---------------------------------------------------------------------------------------------------------------
-def _token_text(value: Any) -> str | None:
-    """A special token as written in the JSON files: a string, or an AddedToken dict with its text in 'content'."""
-    if isinstance(value, dict):
-        return value.get("content")
-    return value
-
-
-def _read_settings(checkpoint: Checkpoint) -> dict[str, Any]:
-    """tokenizer_config.json, with special_tokens_map.json's tokens on top when the config is an old one."""
-    config_file = checkpoint.get(TOKENIZER_CONFIG_FILE)
-    settings = read_json(config_file, what="tokenizer config") if config_file is not None else {}
-    # Since transformers 4.34 the config lists `added_tokens_decoder` and special_tokens_map.json is a leftover
-    # that transformers no longer reads; before that, the map was the authority for special tokens.
-    if "added_tokens_decoder" not in settings:
-        map_file = checkpoint.get(SPECIAL_TOKENS_MAP_FILE)
-        if map_file is not None:
-            settings.update(read_json(map_file, what="special tokens map"))
-    return settings
-
-
-def _read_tokenizer_json(path: Path) -> Tokenizer:
-    try:
-        return Tokenizer.from_file(str(path))
-    except Exception as err:  # the Rust side raises a bare Exception whose text says what is wrong
-        raise TokenizerError(
-            f"{path} could not be read as a tokenizers pipeline: {err}. The file is damaged or was written by a "
-            "newer `tokenizers`; download it again, or upgrade with `pip install -U tokenizers`."
-        ) from err
-
-
-def _missing_files_error(checkpoint: Checkpoint, needed: str) -> TokenizerError:
-    present = ", ".join(checkpoint.listing()) or "nothing"
-    return TokenizerError(
-        f"{checkpoint.describe()} has no tokenizer: it needs {needed}, and it holds: {present}. "
-        "Tokenizer files usually sit next to config.json; copy them from the model's Hub page, or load the "
-        "tokenizer from the checkpoint it was trained with."
-    )
 
 
 def _check_choice(option: str, value: Any, choices: tuple[Any, ...], *, also: tuple[Any, ...] = ()) -> None:
@@ -240,15 +199,15 @@ class PreTrainedTokenizer:
                 f"{cls.__name__}.from_pretrained() got unknown option(s) {unknown}. "
                 f"Options it accepts: {', '.join(allowed)}."
             )
-        settings = {**_read_settings(checkpoint), **kwargs}  # the caller's options win over the files
+        settings = {**read_settings(checkpoint), **kwargs}  # the caller's options win over the files
         backend = cls._load_backend(checkpoint, settings)
 
-        special = {name: _token_text(settings.get(name, cls.default_special_tokens.get(name)))
+        special = {name: token_text(settings.get(name, cls.default_special_tokens.get(name)))
                    for name in SPECIAL_TOKEN_NAMES}
         # transformers 5 calls them extra_special_tokens; older files say additional_special_tokens.
         extras = settings.get("extra_special_tokens") or settings.get("additional_special_tokens") or []
-        extras = [_token_text(t) for t in (extras.values() if isinstance(extras, dict) else extras)]
-        _add_missing_tokens(backend, settings.get("added_tokens_decoder") or {},
+        extras = [token_text(t) for t in (extras.values() if isinstance(extras, dict) else extras)]
+        add_missing_tokens(backend, settings.get("added_tokens_decoder") or {},
                             [t for t in [*special.values(), *extras] if t is not None])
         return cls(
             backend,
@@ -267,8 +226,8 @@ class PreTrainedTokenizer:
         """The Rust pipeline; a generic tokenizer can only come from tokenizer.json."""
         path = checkpoint.get(TOKENIZER_FILE)
         if path is None:
-            raise _missing_files_error(checkpoint, TOKENIZER_FILE)
-        return _read_tokenizer_json(path)
+            raise missing_files_error(checkpoint, TOKENIZER_FILE)
+        return read_tokenizer_json(path)
 
     # -- vocabulary and special tokens --------------------------------------------------------------------------
     @property
@@ -338,7 +297,7 @@ class PreTrainedTokenizer:
 
     def convert_ids_to_tokens(self, ids: int | list[int], skip_special_tokens: bool = False) -> str | list[str]:
         """Id → token text, e.g. 7570 → "ho" and 10322 → "##bb"."""
-        ids = _as_list(ids)  # a tensor or array of ids works too
+        ids = as_list(ids)  # a tensor or array of ids works too
         if isinstance(ids, int):
             return self._tokenizer.id_to_token(ids)
         skip = set(self.all_special_ids) if skip_special_tokens else set()
@@ -379,7 +338,7 @@ class PreTrainedTokenizer:
         _check_choice("return_tensors", return_tensors, TENSOR_CHOICES)
         if padding_side is not None:
             _check_choice("padding_side", padding_side, SIDE_CHOICES)
-        batched, inputs = _batch_inputs(text, text_pair, is_split_into_words)
+        batched, inputs = batch_inputs(text, text_pair, is_split_into_words)
 
         self._configure_backend(padding, truncation, max_length, pad_to_multiple_of, padding_side)
         try:
@@ -412,7 +371,7 @@ class PreTrainedTokenizer:
             data["length"] = [len(e.ids) for e in encodings]
 
         if return_tensors is not None:
-            data = {key: _to_tensor(key, value, return_tensors) for key, value in data.items()}
+            data = {key: to_tensor(key, value, return_tensors) for key, value in data.items()}
         elif not batched:  # one text in, flat lists out ("length" stays a one-element list, as in transformers)
             data = {key: value[0] if isinstance(value[0], list) else value for key, value in data.items()}
         return BatchEncoding(data, encodings)
@@ -512,7 +471,7 @@ class PreTrainedTokenizer:
         self, token_ids: Any, skip_special_tokens: bool = False, clean_up_tokenization_spaces: bool | None = None
     ) -> str | list[str]:
         """Ids → text. Accepts an int, a list, a tensor; a batch (list of lists, 2-D tensor) gives a list of texts."""
-        token_ids = _as_list(token_ids)
+        token_ids = as_list(token_ids)
         if isinstance(token_ids, int):
             token_ids = [token_ids]
         if token_ids and isinstance(token_ids[0], list):
@@ -582,77 +541,6 @@ class PreTrainedTokenizer:
             f"truncation_side='{self.truncation_side}', special_tokens={self.special_tokens_map}, "
             f"added_tokens_decoder={{{added}}})"
         )
-
-
-def _add_missing_tokens(backend: Tokenizer, added_tokens_decoder: dict[str, Any], special: list[str]) -> None:
-    """Register added tokens and special tokens the pipeline lacks, so "[MASK]" in a text stays one token.
-
-    tokenizer.json normally lists them already; a pipeline rebuilt from vocab.txt does not.
-    """
-    present = {token.content for token in backend.get_added_tokens_decoder().values()}
-    new: list[AddedToken] = []
-    for _, spec in sorted(added_tokens_decoder.items(), key=lambda item: int(item[0])):
-        fields = {key: spec[key] for key in ("single_word", "lstrip", "rstrip", "normalized", "special") if key in spec}
-        new.append(AddedToken(spec["content"], **fields))
-    # Special tokens are matched on the raw text (normalized=False): lowercasing must not turn [CLS] into [cls].
-    new += [AddedToken(token, special=True, normalized=False) for token in special]
-    to_add = []
-    for token in new:
-        if token.content not in present:
-            present.add(token.content)
-            to_add.append(token)
-    if to_add:
-        backend.add_tokens(to_add)
-
-
-def _batch_inputs(text: Any, text_pair: Any, is_split_into_words: bool) -> tuple[bool, list[Any]]:
-    """Decide whether `text` is one input or a batch, and shape it as the list `encode_batch` wants."""
-    if text is None:
-        raise TokenizerError("The tokenizer needs a text: call it with a string, or a list of strings for a batch.")
-    if isinstance(text, str):
-        batched = False
-    elif isinstance(text, (list, tuple)):
-        # With is_split_into_words, a list of strings is ONE pre-split text; a batch is a list of such lists.
-        batched = not is_split_into_words or (len(text) > 0 and isinstance(text[0], (list, tuple)))
-    else:
-        raise TokenizerError(
-            f"text should be a string, a list of strings (a batch) or, with is_split_into_words=True, a list of "
-            f"words; got {type(text).__name__}: {text!r:.80}."
-        )
-    if not batched:
-        # transformers drops an empty text_pair ("") for a single input, but keeps it inside a batch; we follow.
-        return False, [(text, text_pair)] if text_pair else [text]
-    if text_pair is None:
-        return True, list(text)
-    if isinstance(text_pair, str) or len(text_pair) != len(text):
-        raise TokenizerError(
-            f"For a batch of {len(text)} texts, text_pair should be a list of {len(text)} texts, one per text; "
-            f"got {type(text_pair).__name__} of length {len(text_pair)}."
-        )
-    return True, list(zip(text, text_pair))
-
-
-def _as_list(values: Any) -> Any:
-    """Tensors and arrays → Python lists (so ids can come straight from a model's output)."""
-    return values.tolist() if hasattr(values, "tolist") else values
-
-
-def _to_tensor(key: str, rows: list[Any], kind: str) -> Any:
-    """A list of equally long rows → an int64 tensor (B, T); torch is imported only when asked for."""
-    lengths = {len(row) for row in rows} if rows and isinstance(rows[0], list) else set()
-    if len(lengths) > 1:
-        raise TokenizerError(
-            f"Cannot make one tensor of '{key}': the sequences have lengths {sorted(lengths)}. "
-            "Pass padding=True (and truncation=True for long texts) so they all have the same length."
-        )
-    import numpy as np
-
-    array = np.array(rows, dtype=np.int64)  # one C-level pass over the nested lists; offsets give (B, T, 2)
-    if kind == "np":
-        return array
-    import torch
-
-    return torch.from_numpy(array)
 
 
 def _clean_up_spaces(text: str) -> str:

@@ -15,7 +15,8 @@ from tokenizers.models import WordPiece
 from .checkpoint import Checkpoint
 from .constants import TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, VOCAB_FILE
 from .errors import TokenizerError
-from .tokenization import PreTrainedTokenizer, _missing_files_error, _read_tokenizer_json, _token_text
+from .tokenization import PreTrainedTokenizer
+from .tokenizer_files import missing_files_error, read_tokenizer_json, token_text
 
 __all__ = ["BertTokenizer", "DistilBertTokenizer"]
 
@@ -47,7 +48,7 @@ class BertTokenizer(PreTrainedTokenizer):
     def _load_backend(cls, checkpoint: Checkpoint, settings: dict[str, Any]) -> Tokenizer:
         tokenizer_file = checkpoint.get(TOKENIZER_FILE)
         if tokenizer_file is not None:
-            backend = _read_tokenizer_json(tokenizer_file)
+            backend = read_tokenizer_json(tokenizer_file)
             normalizer = backend.normalizer
             if isinstance(normalizer, normalizers.BertNormalizer):
                 # Options written in tokenizer_config.json win over the stored normalizer; options absent there
@@ -58,7 +59,7 @@ class BertTokenizer(PreTrainedTokenizer):
             return backend
         vocab_file = checkpoint.get(VOCAB_FILE)
         if vocab_file is None:
-            raise _missing_files_error(checkpoint, f"{TOKENIZER_FILE} or {VOCAB_FILE}")
+            raise missing_files_error(checkpoint, f"{TOKENIZER_FILE} or {VOCAB_FILE}")
         return cls._pipeline_from_vocab(vocab_file, settings)
 
     @classmethod
@@ -68,7 +69,7 @@ class BertTokenizer(PreTrainedTokenizer):
             vocab = WordPiece.read_file(str(vocab_file))
         except Exception as err:
             raise TokenizerError(f"{vocab_file} could not be read as a vocabulary (one token per line): {err}.") from err
-        special = {name: _token_text(settings.get(name, default)) for name, default in cls.default_special_tokens.items()}
+        special = {name: token_text(settings.get(name, default)) for name, default in cls.default_special_tokens.items()}
         for name in ("unk_token", "cls_token", "sep_token"):
             if special[name] not in vocab:
                 raise TokenizerError(

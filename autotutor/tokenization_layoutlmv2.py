@@ -24,7 +24,7 @@ from .batch_encoding import BatchEncoding
 from .checkpoint import Checkpoint, read_json
 from .constants import TOKENIZER_CONFIG_FILE
 from .errors import TokenizerError
-from .tokenization import _to_tensor
+from .tokenization import to_tensor
 from .tokenization_bert import BertTokenizer
 
 __all__ = ["LayoutLMv2Tokenizer"]
@@ -120,7 +120,7 @@ class LayoutLMv2Tokenizer(BertTokenizer):
             data["labels"] = [self._token_labels(e, labels, is_pair) for e, labels in zip(encodings, word_labels)]
 
         if return_tensors is not None:
-            data = {key: _to_tensor(key, value, return_tensors) for key, value in data.items()}
+            data = {key: to_tensor(key, value, return_tensors) for key, value in data.items()}
         elif not batched:  # one document in, flat lists out
             data = {key: value[0] if isinstance(value[0], list) else value for key, value in data.items()}
         return BatchEncoding(data, encodings)

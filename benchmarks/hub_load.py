@@ -103,7 +103,7 @@ def check_ready() -> Path:
     if not PROXY_BIN.exists():
         sys.exit(f"configurable-http-proxy is missing at {PROXY_BIN}: run `make hub-load` "
                  "(or `npm install --prefix benchmarks/_work configurable-http-proxy@5`).")
-    from autotutor.pack.build import verify
+    from autotutor.course.pack_build import verify
     from autotutor.pack.store import pack_root
 
     problems = {name: found for name, found in verify().items() if found}

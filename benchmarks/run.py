@@ -167,7 +167,7 @@ def bench_pack() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "AUTOTUTOR_PACK_DIR": tmp}
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "autotutor.cli", "pack", "install"], env=env, check=True,
+        subprocess.run([sys.executable, "-m", "autotutor.course.cli", "pack", "install"], env=env, check=True,
                        capture_output=True)
         seconds = time.perf_counter() - t0
         size = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())

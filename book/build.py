@@ -49,7 +49,7 @@ from linkcheck import check_site, external_assets  # noqa: E402  (book/linkcheck
 from site_languages import language_name  # noqa: E402  (book/_ext/site_languages.py)
 
 from autotutor.i18n import LANGUAGES, direction, translate  # noqa: E402
-from autotutor.lessons.build import LESSONS_DIR, lesson_messages  # noqa: E402
+from autotutor.course.notebooks import LESSONS_DIR, lesson_messages  # noqa: E402
 
 # What the pages need from node_modules, and where it goes under _static/. embed-amd.js loads its icon fonts
 # from its own folder, so they travel with it.
@@ -152,7 +152,7 @@ def site_notebook(notebook: Path, lang: str) -> str:
 
 
 # For JupyterLab, whose CSS aligns every paragraph left, a right-to-left lesson writes each paragraph as
-# <p style="text-align: right"> with its emphasis in HTML (autotutor/lessons/build.py). The site is right to left
+# <p style="text-align: right"> with its emphasis in HTML (autotutor/course/notebooks.py). The site is right to left
 # already, and Sphinx indexes markdown paragraphs for its search but not raw HTML: so they become markdown again.
 _RTL_PARAGRAPH = re.compile(r'^<p style="text-align: right">(?P<body>.*?)</p>$', re.S | re.M)
 

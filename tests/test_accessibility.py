@@ -101,7 +101,7 @@ def _tooltip_shown(control, boxes) -> bool:
 def explorers(installed_pack_dir):
     """One of each explorer the lessons show, built from the course pack."""
     from autotutor import i18n
-    from autotutor.lessons.tokenizer import hobbit_question
+    from autotutor.lessons.autotokenizer import hobbit_question
     from autotutor.pack import sample_file
     from autotutor.widgets.audio_explorer import AudioExplorer  # ClipPlayers: only the browser's audio players
     from autotutor.widgets.backbone_explorer import BackboneExplorer
@@ -152,7 +152,7 @@ def explorers(installed_pack_dir):
 def installed_pack_dir(tmp_path_factory):
     import os
 
-    from autotutor.pack import build
+    from autotutor.course import pack_build as build
 
     root = tmp_path_factory.mktemp("pack-a11y")
     old = {k: os.environ.get(k) for k in ("AUTOTUTOR_PACK_DIR", "HF_HUB_OFFLINE", "HF_HUB_CACHE")}

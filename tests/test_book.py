@@ -206,9 +206,9 @@ def test_mirror_copies_changes_and_removes_what_is_gone(build, tmp_path):
 
 
 def test_the_site_sentences_are_in_the_catalogs_in_every_language(build):
-    """The build script's and the extension's own sentences are extracted (catalogs.py reads book/) and
+    """The build script's and the extension's own sentences are extracted (course/translations.py reads book/) and
     translated: the landing page opens with them, the root page invites each reader in their language."""
-    from autotutor.catalogs import _template
+    from autotutor.course.translations import _template
 
     template = {message.id for message in _template() if message.id}
     own = ["Choose the language of the course:", "This page in another language"]
@@ -226,7 +226,7 @@ def test_the_site_sentences_are_in_the_catalogs_in_every_language(build):
 def test_arabic_paragraphs_become_markdown_again_on_the_site(build):
     """The lessons write Arabic paragraphs as right-aligned HTML for JupyterLab; the site (right to left as a
     whole) wants markdown, which its search indexes."""
-    from autotutor.lessons.build import translate_markdown
+    from autotutor.course.notebooks import translate_markdown
 
     cell = translate_markdown("A **bold** and *slanted* `model_type` line.", "ar")
     assert '<p style="text-align: right">' in cell  # what JupyterLab gets (the catalog's Arabic, or the English)

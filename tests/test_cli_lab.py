@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from autotutor import workspace
-from autotutor.cli import main
+from autotutor.course import workspace
+from autotutor.course.cli import main
+from autotutor.course.workspace import COURSE_DIR, LabLaunch, prepare_lab
 from autotutor.i18n import translate
-from autotutor.workspace import COURSE_DIR, LabLaunch, prepare_lab
 
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN = Path("@jupyterlab", "translation-extension", "plugin.jupyterlab-settings")
@@ -30,7 +30,7 @@ PLUGIN = Path("@jupyterlab", "translation-extension", "plugin.jupyterlab-setting
 def launched(monkeypatch):
     """Replace the pack installer and the launcher: record their calls, start nothing."""
     calls: dict[str, list] = {"pack": [], "launch": []}
-    monkeypatch.setattr("autotutor.pack.ensure_installed", lambda: calls["pack"].append(True) or False)
+    monkeypatch.setattr("autotutor.course.pack_build.ensure_installed", lambda: calls["pack"].append(True) or False)
 
     def run_jupyter(launch: LabLaunch) -> int:
         calls["launch"].append(launch)
@@ -154,7 +154,7 @@ def test_lab_really_serves_the_arabic_course(tmp_path):
     env.pop("AUTOTUTOR_LANG", None)
     log = open(tmp_path / "lab.log", "wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "autotutor.cli", "lab", "--lang", "ar", "--workspace", str(tmp_path / "course"),
+        [sys.executable, "-m", "autotutor.course.cli", "lab", "--lang", "ar", "--workspace", str(tmp_path / "course"),
          "--no-open", "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)  # its own process group: JupyterLab and its kernels stop together
     base = f"http://127.0.0.1:{port}"

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from autotutor.i18n import set_language, translate
-from autotutor.lessons import audio, automodel, images, introduction, safety
+from autotutor.lessons import autofeatureextractor, autoimageprocessor, automodel, introduction, loading_safely
 
 
 def _grey(picture: Image.Image) -> np.ndarray:
@@ -83,31 +83,31 @@ def test_the_load_report_legend_reads_without_colour(monkeypatch):
 
 # --- lessons 2 and 3: histograms ---------------------------------------------------------------------------------
 def test_each_channel_has_its_own_line_style(monkeypatch):
-    monkeypatch.setattr(images, "_INK", dict.fromkeys(images._INK, (0, 0, 0)))
+    monkeypatch.setattr(autoimageprocessor, "_INK", dict.fromkeys(autoimageprocessor._INK, (0, 0, 0)))
     points = [(x, 20 + 10 * np.sin(x / 6)) for x in range(0, 100, 3)]
     crops = {}
-    for name in images.CHANNELS:
+    for name in autoimageprocessor.CHANNELS:
         picture = Image.new("RGB", (110, 40), "white")
-        images._series(ImageDraw.Draw(picture), points, name)
+        autoimageprocessor._series(ImageDraw.Draw(picture), points, name)
         crops[name] = _grey(picture)
     _all_differ(crops)
 
 
 def test_the_histogram_has_a_key_that_reads_without_colour(monkeypatch):
-    monkeypatch.setattr(images, "_INK", dict.fromkeys(images._INK, (0, 0, 0)))
+    monkeypatch.setattr(autoimageprocessor, "_INK", dict.fromkeys(autoimageprocessor._INK, (0, 0, 0)))
     flat = np.zeros((3, 8, 8))  # every value in one bin: the curves overlap, only the key tells them apart
-    picture = _grey(images.histogram_image(flat, -1, 1, width=224, height=90))
+    picture = _grey(autoimageprocessor.histogram_image(flat, -1, 1, width=224, height=90))
     key = {name: picture[4 + row * 11 - 2:4 + row * 11 + 3, 224 - 24:224 - 4]
-           for row, name in enumerate(images.CHANNELS)}
+           for row, name in enumerate(autoimageprocessor.CHANNELS)}
     _all_differ(key)
 
 
 # --- lesson 4: audio ---------------------------------------------------------------------------------------------
 def test_padding_is_striped_as_well_as_grey(monkeypatch):
-    monkeypatch.setattr(audio, "PADDING_COLOUR", audio.WAVE_COLOUR)
+    monkeypatch.setattr(autofeatureextractor, "PADDING_COLOUR", autofeatureextractor.WAVE_COLOUR)
     mask = np.ones((2, 700), dtype=np.int64)
     mask[1, 350:] = 0
-    picture = _grey(audio.mask_image(mask))
+    picture = _grey(autofeatureextractor.mask_image(mask))
     real, padding = picture[46:62, 100:200], picture[46:62, 500:600]  # the second bar: real half, padded half
     assert real.std() == 0, "real samples are drawn plain"
     assert padding.std() > 10, "padding carries stripes"
@@ -117,7 +117,7 @@ def test_padding_is_striped_as_well_as_grey(monkeypatch):
 def test_the_two_waveforms_are_named_in_words(lang):
     set_language(lang)
     clip = np.sin(np.linspace(0, 60, 8000)) * 0.1
-    picture = _grey(audio.before_after_image(clip, clip * 8, width=720, height=140))
+    picture = _grey(autofeatureextractor.before_after_image(clip, clip * 8, width=720, height=140))
     for top in (0, 148):  # each panel's label strip
         strip = picture[top + 1:top + 18]
         assert (strip < 100).sum() > 30, "a label is written in the panel's top strip"
@@ -131,9 +131,9 @@ def test_tensors_in_the_file_bar_are_separated_by_white_edges(tmp_path, monkeypa
     import torch
     from safetensors.torch import save_file
 
-    monkeypatch.setattr(safety, "_TENSOR_COLOURS", [(60, 60, 60)])
+    monkeypatch.setattr(loading_safely, "_TENSOR_COLOURS", [(60, 60, 60)])
     path = tmp_path / "model.safetensors"
     save_file({f"t{i}": torch.zeros(2000) for i in range(4)}, str(path))
-    picture = _grey(safety.file_layout_image(path, width=720, height=70))
+    picture = _grey(loading_safely.file_layout_image(path, width=720, height=70))
     row = picture[35, 40:]
     assert (row == 255).sum() >= 3, "a white edge between each pair of tensors"

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from autotutor import doctor
-from autotutor.cli import main
-from autotutor.doctor import CheckResult, format_report, run_checks
+from autotutor.course import doctor
+from autotutor.course.cli import main
+from autotutor.course.doctor import CheckResult, format_report, run_checks
 from autotutor.i18n import set_language, translate
 
 
 def test_every_check_passes_on_this_machine(tmp_path):
-    from autotutor.pack import ensure_installed
+    from autotutor.course.pack_build import ensure_installed
 
     ensure_installed()  # what `autotutor lab` does first; a no-op once the pack is there
     results = run_checks(workspace=tmp_path / "course")
@@ -61,8 +61,8 @@ def test_torch_reports_the_device():
 
 def fake_pack(root: Path) -> None:
     """A pack whose every entry has a manifest and one small file, as `autotutor pack install` lays it out."""
-    from autotutor.pack.build import PACK_VERSION, entries
-    from autotutor.pack.media import media_dir
+    from autotutor.course.pack_build import PACK_VERSION, entries
+    from autotutor.course.pack_media import media_dir
     from autotutor.pack.store import MANIFEST_NAME, entry_dir
 
     for folder in [entry_dir(repo_id) for repo_id in entries()] + [media_dir(root)]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from babel.messages.catalog import Message
 
-from autotutor import catalogs, i18n
+from autotutor import i18n
+from autotutor.course import translations as catalogs
 from autotutor.i18n import LANGUAGES, _, get_language, ngettext, set_language
 
 
@@ -242,7 +243,7 @@ def test_load_report_speaks_the_learners_language(fake_catalogs):
 # The lessons' first cell and the language switch
 # ---------------------------------------------------------------------------------------------------------------
 def test_lesson_language_comes_from_the_environment_then_the_folder(monkeypatch, tmp_path):
-    from autotutor.lessons import lesson_language
+    from autotutor.course import lesson_language
 
     monkeypatch.delenv("AUTOTUTOR_LANG", raising=False)
     for folder, lang in (("fr", "fr"), ("ar", "ar"), ("en", "en"), ("lessons", "en")):

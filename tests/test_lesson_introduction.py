@@ -14,10 +14,10 @@ from autotutor.lessons.introduction import (
     auto_class_question,
     decision_text,
     draw_call_path,
-    png,
     registry_decision,
     registry_table,
 )
+from autotutor.lessons.pictures import png
 from autotutor.widgets.registry_explorer import RegistryExplorer, decision_html
 
 EXPECTED = {

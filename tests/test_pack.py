@@ -14,8 +14,8 @@ import torch
 
 import autotutor
 import autotutor.pack
-from autotutor.cli import main as cli
-from autotutor.pack import build
+from autotutor.course.cli import main as cli
+from autotutor.course import pack_build as build
 from autotutor.pack.store import MANIFEST_NAME, entry_dir, installed_entry
 
 HOBBIT = "In a hole in the ground there lived a hobbit."
@@ -178,13 +178,13 @@ def test_interrupted_install_leaves_a_usable_pack(tmp_path, monkeypatch, install
 
 def test_two_installs_at_once(tmp_path, installed_pack):
     env = _env(tmp_path / "pack", tmp_path / "cache")
-    command = [sys.executable, "-m", "autotutor.cli", "pack", "install", "--only",
+    command = [sys.executable, "-m", "autotutor.course.cli", "pack", "install", "--only",
                "google-bert/bert-base-uncased", "distilbert/distilbert-base-uncased"]
     runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert sum("2 built" in out for out, _ in outputs) == 1  # one built, the other found it done
-    verify = subprocess.run([sys.executable, "-m", "autotutor.cli", "pack", "verify"], env=env, capture_output=True, text=True)
+    verify = subprocess.run([sys.executable, "-m", "autotutor.course.cli", "pack", "verify"], env=env, capture_output=True, text=True)
     assert "google-bert/bert-base-uncased: ok" in verify.stdout
 
 
@@ -194,7 +194,7 @@ def test_pack_size(installed_pack):
 
 
 def test_media_licences_are_recorded(pack):
-    from autotutor.pack.media import media_dir
+    from autotutor.course.pack_media import media_dir
 
     folder = media_dir(pack)
     licences = json.loads((folder / "LICENSES.json").read_text())
@@ -282,9 +282,9 @@ def test_ensure_installed_builds_only_what_is_missing(tmp_path, monkeypatch, ins
 
     monkeypatch.setenv("AUTOTUTOR_PACK_DIR", str(tmp_path / "pack"))
     shutil.copytree(installed_pack, tmp_path / "pack", symlinks=True)
-    assert autotutor.pack.ensure_installed() is False
+    assert build.ensure_installed() is False
     shutil.rmtree(entry_dir("microsoft/layoutlmv2-base-uncased"))
-    assert autotutor.pack.ensure_installed() is True
+    assert build.ensure_installed() is True
     assert installed_entry("microsoft/layoutlmv2-base-uncased") is not None
 
 
@@ -296,7 +296,7 @@ def test_a_complete_pack_is_only_read(pack, monkeypatch):
         raise AssertionError(f"install() tried to lock {root} although nothing was missing")
 
     monkeypatch.setattr(build, "_locked", no_lock)
-    assert autotutor.pack.ensure_installed() is False
+    assert build.ensure_installed() is False
     assert set(build.install(log=lambda line: None).values()) == {"already installed"}
     with pytest.raises(AssertionError, match="tried to lock"):  # work to do: the lock is taken, as before
         build.install(force=True, only=["media"], log=lambda line: None)

@@ -53,13 +53,14 @@ def test_the_wheel_holds_the_catalogs_and_the_notebooks(wheel):
     expected = sorted(f"autotutor/notebooks/{p.relative_to(ROOT / 'notebooks').as_posix()}"
                       for p in (ROOT / "notebooks").glob("*/*.ipynb"))
     assert notebooks == expected and len(notebooks) == 24
-    assert "autotutor/pack/data/cat.jpg" in names  # the pack's photos, which pack/media.py reads
+    assert "autotutor/course/pack_data/cat.jpg" in names  # the pack's photos, which course/pack_media.py reads
     assert not [n for n in names if n.startswith(("tests/", "lessons/", "book/"))]
 
 
 PROBE = """
 import json, autotutor
-from autotutor import i18n, workspace
+from autotutor import i18n
+from autotutor.course import workspace
 from autotutor.i18n import ngettext, set_language, translate
 set_language("ar")
 print(json.dumps({
@@ -87,7 +88,7 @@ def test_autotutor_from_the_wheel_finds_its_course(installed, tmp_path):
 
 
 def test_doctor_speaks_arabic_from_the_wheel(installed, tmp_path):
-    done = _run(installed, "-m", "autotutor.cli", "doctor", "--lang", "ar", "--workspace", str(tmp_path / "course"),
+    done = _run(installed, "-m", "autotutor.course.cli", "doctor", "--lang", "ar", "--workspace", str(tmp_path / "course"),
                 cwd=tmp_path)
     assert done.returncode in (0, 1), done.stderr  # 1: something to fix on this machine, which is not the point
     assert "Traceback" not in done.stderr
@@ -98,7 +99,7 @@ def test_doctor_speaks_arabic_from_the_wheel(installed, tmp_path):
 def test_lab_copies_the_wheels_french_lessons(installed, tmp_path):
     """`autotutor lab --lang fr` from a plain install: the lessons come out of the wheel into the workspace."""
     workspace = tmp_path / "course"
-    done = _run(installed, "-m", "autotutor.cli", "lab", "--lang", "fr", "--workspace", str(workspace),
+    done = _run(installed, "-m", "autotutor.course.cli", "lab", "--lang", "fr", "--workspace", str(workspace),
                 "--print-command", "--no-open", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     copied = sorted(p.name for p in (workspace / "fr").glob("*.ipynb"))

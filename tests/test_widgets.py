@@ -8,7 +8,7 @@ import pytest
 
 from autotutor import AutoTokenizer
 from autotutor.i18n import _, set_language
-from autotutor.lessons.tokenizer import (
+from autotutor.lessons.autotokenizer import (
     PADDING_COLOUR,
     PALETTE,
     SPECIAL_COLOUR,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from autotutor import workspace
+from autotutor.course import workspace
+from autotutor.course.workspace import COURSE_DIR, LessonChange, describe, sync_lessons
 from autotutor.i18n import set_language, translate
-from autotutor.workspace import COURSE_DIR, LessonChange, describe, sync_lessons
 
 TODAY = datetime.date(2026, 11, 23)
 
@@ -73,7 +73,7 @@ def test_fresh_copy_puts_every_lesson_in_the_language_folder_and_records_its_has
 
 
 def test_the_folder_name_gives_the_lessons_their_language(root, course, monkeypatch):
-    from autotutor.lessons import lesson_language
+    from autotutor.course import lesson_language
 
     sync(root, course)
     monkeypatch.delenv("AUTOTUTOR_LANG", raising=False)
@@ -283,7 +283,7 @@ def test_a_process_killed_mid_copy_leaves_whole_files_and_the_next_run_completes
     write_course(course, {name: f"{name} v2" for name in ("00_intro.ipynb", "01_tok.ipynb", "02_img.ipynb")})
     script = textwrap.dedent(f"""
         import os, signal
-        from autotutor import workspace
+        from autotutor.course import workspace
         fsyncs = 0
         real_fsync = os.fsync
         def fsync(fd):

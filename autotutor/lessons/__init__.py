@@ -1,44 +1,11 @@
-"""The lessons' shared first cell: `from autotutor.lessons import setup; setup()`.
+"""What the lesson cells call: tables, pictures and quiz questions, one module per lesson, as plain functions.
 
-Every language's notebook runs the same code. The language comes from the environment (`AUTOTUTOR_LANG`) or,
-failing that, from the folder the notebook sits in: the kernel starts in that folder, so `notebooks/fr/`
-gives French. The English sources are `lessons/*.ipynb`; `autotutor i18n notebooks` (see `build.py`) turns
-each into `notebooks/{en,fr,ar}/`.
+    introduction.py          00_introduction          autotokenizer.py         01_autotokenizer
+    autoimageprocessor.py    02_autoimageprocessor    autobackbone.py          03_autobackbone
+    autofeatureextractor.py  04_autofeatureextractor  autoprocessor.py         05_autoprocessor
+    automodel.py             06_automodel             loading_safely.py        07_loading_safely
+
+Shared pieces: `quiz.py` (the questions), `pictures.py` (font, PNG encoding) and `marks.py` (patterns that do
+not rely on colour). The English sources are `lessons/*.ipynb` at the top of the repository; the course
+tooling (`autotutor.course`) turns each into `notebooks/{en,fr,ar}/` and provides their first cell's `setup()`.
 """
-
-from __future__ import annotations
-
-import os
-from pathlib import Path
-
-from ..i18n import LANGUAGES, set_language
-
-__all__ = ["lesson_language", "setup"]
-
-
-def lesson_language(folder: str | os.PathLike | None = None) -> str:
-    """The language a lesson runs in: `AUTOTUTOR_LANG` if set, else the notebook's folder name, else "en".
-
-    >>> lesson_language("notebooks/fr")  # doctest: +SKIP  (AUTOTUTOR_LANG, if set, wins)
-    'fr'
-    """
-    from_env = os.environ.get("AUTOTUTOR_LANG")
-    if from_env:
-        return from_env
-    name = Path(folder if folder is not None else os.getcwd()).resolve().name
-    return name if name in LANGUAGES else "en"
-
-
-def setup() -> None:
-    """Choose the lesson's language, make sure the offline course pack is installed, show the language switch.
-
-    Called by the first code cell of every lesson; it displays the language switch and returns nothing.
-    """
-    from IPython.display import display
-
-    from ..pack import ensure_installed
-    from ..widgets import language_switch
-
-    set_language(lesson_language())
-    ensure_installed()
-    display(language_switch())

@@ -14,15 +14,14 @@ Every sentence comes from the catalogs through `_()` when it is shown, so a lang
 
 from __future__ import annotations
 
-import io
-from functools import lru_cache
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from ..i18n import _, direction
 from . import marks
-from .tokenizer import QuizQuestion
+from .pictures import font
+from .quiz import QuizQuestion
 
 __all__ = [
     "AUTO_CLASSES",
@@ -31,9 +30,7 @@ __all__ = [
     "auto_class_question",
     "decision_text",
     "draw_call_path",
-    "font",
     "paint_step",
-    "png",
     "registry_decision",
     "registry_table",
 ]
@@ -147,28 +144,6 @@ def registry_table() -> list[tuple[str, str, str]]:
 # ---------------------------------------------------------------------------------------------------------------
 # Okabe-Ito hues, lightened so that black text stays readable.
 STEP_COLOURS = {"done": "#bfe8d9", "stopped": "#f5b7b1", "skipped": "#eeeeee"}
-_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Latin and Arabic glyphs in one font
-          "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
-
-
-@lru_cache(maxsize=None)
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """A font with Latin and Arabic glyphs (Pillow shapes Arabic through raqm), or Pillow's own default."""
-    for path in _FONTS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size)
-
-
-def png(image: Image.Image) -> bytes:
-    """The image as PNG bytes: `IPython.display.Image(png(image))` shows it with a text form that never changes."""
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def _centered(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], lines: list[str], size: int, *,
               text_direction: str | None = None) -> None:
     left, top, right, bottom = box

@@ -1,14 +1,15 @@
 """The offline course pack: the tutorial's checkpoints by their Hub ids, with no network.
 
-`autotutor pack install` builds it; `autotutor pack list` and `autotutor pack verify` show and check it.
-Each entry's manifest says, file by file, what is real and what is a stand-in.
+`autotutor pack install` builds it (`autotutor.course.pack_build`); `autotutor pack list` and `autotutor pack
+verify` show and check it. Each entry's manifest says, file by file, what is real and what is a stand-in.
+This package only finds and reads the pack: `store.py` (where it is), `catalog.py` (what it holds).
 """
 
 from pathlib import Path
 
-from .store import pack_root
+from .store import pack_root, read_manifest
 
-__all__ = ["ensure_installed", "note", "sample_file"]
+__all__ = ["note", "sample_file"]
 
 
 def sample_file(name: str) -> Path:
@@ -23,15 +24,5 @@ def sample_file(name: str) -> Path:
 
 def note(repo_id: str) -> str | None:
     """What the pack says of its copy of `repo_id` ("offline stand-in: random weights, ..."), or None."""
-    from .build import read_manifest
-
     manifest = read_manifest(repo_id)
     return None if manifest is None else str(manifest["summary"])
-
-
-def ensure_installed() -> bool:
-    """Install whatever is missing or outdated (a notebook's set-up cell calls this). True if anything was built."""
-    from .build import install
-
-    results = install(log=lambda line: None)
-    return any(state == "installed" for state in results.values())

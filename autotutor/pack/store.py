@@ -13,8 +13,10 @@ into place in one step, so a half-built entry is never seen.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 MANIFEST_NAME = "pack_manifest.json"
 _TRUE = {"1", "on", "yes", "true"}
@@ -40,3 +42,11 @@ def installed_entry(repo_id: str) -> Path | None:
 def pack_first() -> bool:
     """True when the user asked for the pack even if the Hub can be reached (AUTOTUTOR_USE_PACK=1)."""
     return os.environ.get("AUTOTUTOR_USE_PACK", "").strip().lower() in _TRUE
+
+
+def read_manifest(repo_id: str) -> dict[str, Any] | None:
+    """The manifest of an installed entry (what each file is, real or stand-in), or None if not installed."""
+    folder = installed_entry(repo_id)
+    if folder is None:
+        return None
+    return json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))

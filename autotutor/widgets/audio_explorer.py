@@ -1,7 +1,7 @@
 """The audio explorer: pick a speech clip, listen to it, and see what the feature extractor makes of it: the
 waveform before and after normalisation and the numbers that changed.
 
-    png_bytes(image)                          a Pillow picture as PNG bytes, for ipywidgets.Image
+    png(image)                          a Pillow picture as PNG bytes, for ipywidgets.Image
     stats_html(extractor, samples, rate)      the extractor's call and the clip's numbers before and after, as HTML
     ClipPlayers({"en": path, ...})            one audio player per clip, with its name
     AudioExplorer(extractor)                  the widget: a clip menu, a player, the two waveforms, the numbers
@@ -10,26 +10,19 @@ waveform before and after normalisation and the numbers that changed.
 from __future__ import annotations
 
 import html
-import io
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
-from PIL import Image
 
 from ..i18n import _, on_language_change
-from ..lessons.audio import CLIPS, before_after_image, clip_stats, read_wav
+from ..lessons.autofeatureextractor import CLIPS, before_after_image, clip_stats, read_wav
+from ..lessons.pictures import png
 from ._html import TooltipBox, code, container, follow_direction, prose
 
-__all__ = ["AudioExplorer", "ClipPlayers", "png_bytes", "stats_html"]
+__all__ = ["AudioExplorer", "ClipPlayers", "stats_html"]
 
 _CELL = "padding:2px 10px;text-align:right;font-family:monospace;"
-
-
-def png_bytes(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _clip_path(name: str) -> Path:
@@ -120,7 +113,7 @@ class AudioExplorer(widgets.VBox):
         samples, rate = read_wav(path)
         self._player.value = path.read_bytes()
         inputs = self.extractor(samples, sampling_rate=rate, return_tensors="np")
-        self._picture.value = png_bytes(before_after_image(samples, inputs["input_values"][0]))
+        self._picture.value = png(before_after_image(samples, inputs["input_values"][0]))
         self._numbers.value = stats_html(self.extractor, samples, rate)
 
     def html(self) -> str:

@@ -6,7 +6,7 @@ error and what it means.
     BackboneExplorer(every_stage_backbone, pixel_values)                     the widget around it
 
 The feature maps come from a backbone loaded with every stage (`out_features=stage_names`), run once; the choice
-is checked with the rule `from_pretrained` applies (`autotutor.lessons.backbone.select`).
+is checked with the rule `from_pretrained` applies (`autotutor.lessons.autobackbone.select`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..i18n import _, on_language_change
-from ..lessons.backbone import feature_grid, select
-from ..lessons.images import png_data_uri
+from ..lessons.autobackbone import feature_grid, select
+from ..lessons.pictures import png_data_uri
 from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["BackboneExplorer", "call_text", "explorer_html"]

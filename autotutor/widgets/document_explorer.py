@@ -15,9 +15,9 @@ import ipywidgets as widgets
 from PIL import Image
 
 from ..i18n import _, ngettext, on_language_change
-from ..lessons.documents import BOX_COLOURS, DOCUMENTS, WordRow, boxes_image, word_rows
+from ..lessons.autoprocessor import BOX_COLOURS, DOCUMENTS, WordRow, boxes_image, word_rows
+from ..lessons.pictures import png
 from ._html import TooltipBox, code, container, follow_direction, prose
-from .audio_explorer import png_bytes
 
 __all__ = ["DocumentExplorer", "table_html"]
 
@@ -95,7 +95,7 @@ class DocumentExplorer(widgets.VBox):
 
     def _redraw(self, change: dict | None = None) -> None:
         page, rows = self.read(self._menu.value)
-        self._picture.value = png_bytes(page)
+        self._picture.value = png(page)
         self._table.value = table_html(rows, ocr_lang=DOCUMENTS[self._menu.value][1])
 
     def html(self) -> str:

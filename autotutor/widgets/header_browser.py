@@ -14,7 +14,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from ..i18n import _, ngettext, on_language_change
-from ..lessons.safety import pack_weights, safetensors_header, tensor_rows
+from ..lessons.loading_safely import pack_weights, safetensors_header, tensor_rows
 from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["MAX_ROWS", "SAFETENSORS_CHECKPOINTS", "HeaderBrowser", "header_html"]

@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from ..errors import ImageError
 from ..i18n import _, bdi_code, on_language_change
-from ..lessons.images import ChannelStats, Step, channel_stats, histogram_image, img_tag, step_label, steps
+from ..lessons.autoimageprocessor import ChannelStats, Step, channel_stats, histogram_image, img_tag, step_label, steps
 from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["ImageExplorer", "explorer_html", "stats_html", "steps_html", "uploaded_bytes"]

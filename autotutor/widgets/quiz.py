@@ -14,7 +14,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from ..i18n import _, on_language_change
-from ..lessons.tokenizer import QuizQuestion
+from ..lessons.quiz import QuizQuestion
 from ._html import TooltipBox, container, follow_direction, plain, prose
 
 __all__ = ["Quiz", "feedback_html", "question_html"]

@@ -13,7 +13,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..i18n import _, on_language_change
-from ..lessons.introduction import AUTO_CLASSES, CHECKPOINTS, draw_call_path, png, registry_decision
+from ..lessons.introduction import AUTO_CLASSES, CHECKPOINTS, draw_call_path, registry_decision
+from ..lessons.pictures import png
 from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["RegistryExplorer", "decision_html"]

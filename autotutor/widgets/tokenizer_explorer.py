@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..i18n import _, on_language_change
-from ..lessons.tokenizer import Piece, count_tokens, pieces_with_colours, round_trip
+from ..lessons.autotokenizer import Piece, count_tokens, pieces_with_colours, round_trip
 from ._html import TooltipBox, code, container, follow_direction, prose
 
 __all__ = ["MAX_TEXTS", "PADDING_OPTIONS", "TokenizerExplorer", "call_text", "explorer_html"]

@@ -15,8 +15,6 @@ so each result can be looked at; their last result is the processor's own `pixel
 
 from __future__ import annotations
 
-import base64
-import io
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -25,7 +23,8 @@ import PIL.ImageDraw
 
 from ..i18n import _, direction
 from . import marks
-from .tokenizer import QuizQuestion
+from .pictures import encoded, png_data_uri
+from .quiz import QuizQuestion
 
 __all__ = [
     "CHANNELS",
@@ -36,7 +35,6 @@ __all__ = [
     "histogram_image",
     "img_tag",
     "normalize_question",
-    "png_data_uri",
     "settings_rows",
     "settings_table",
     "show",
@@ -210,26 +208,12 @@ def histogram_image(values: Any, low: float, high: float, *, width: int = 224, h
     return picture
 
 
-def _encoded(picture: PIL.Image.Image, fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    if fmt == "jpeg":
-        picture.convert("RGB").save(buffer, format="JPEG", quality=90)
-    else:
-        picture.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def png_data_uri(picture: PIL.Image.Image, *, fmt: str = "png") -> str:
-    """A picture as a `data:` URI, to put in an <img> of a widget's HTML (PNG, or "jpeg" for photos: smaller)."""
-    return f"data:image/{fmt};base64," + base64.b64encode(_encoded(picture, fmt)).decode("ascii")
-
-
 def show(picture: PIL.Image.Image, *, fmt: str = "jpeg"):
     """A picture for a notebook cell to display, in one format only (a bare PIL image is stored as both PNG and
     JPEG): JPEG for photos, "png" for sharp drawings such as feature-map tiles."""
     from IPython.display import Image
 
-    return Image(data=_encoded(picture, fmt), format=fmt)
+    return Image(data=encoded(picture, fmt), format=fmt)
 
 
 def img_tag(picture: PIL.Image.Image, size: int = 160, *, fmt: str = "png") -> str:

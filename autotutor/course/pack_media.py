@@ -1,6 +1,6 @@
 """Sample media for the lessons: photos, document images and speech clips, with their licences.
 
-Photos ship with autotutor (pack/data/, CC0). Document images are drawn with Pillow and speech clips are
+Photos ship with autotutor (course/pack_data/, CC0). Document images are drawn with Pillow and speech clips are
 spoken by espeak-ng when the pack is installed, so nothing here needs the network.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 
 __all__ = ["build_media", "media_dir", "FONT_CANDIDATES"]
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "pack_data"
 
 PHOTOS = {
     "cat.jpg": "Chelsea the cat, by Stéfan van der Walt, CC0 (from scikit-image's sample data)",

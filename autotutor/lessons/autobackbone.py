@@ -21,7 +21,7 @@ import PIL.Image
 from ..backbone import resolve_stages
 from ..errors import ConfigError
 from ..i18n import _, direction
-from .tokenizer import QuizQuestion
+from .quiz import QuizQuestion
 
 __all__ = ["Selection", "feature_grid", "select", "stage_question", "stage_table"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from autotutor.feature_extraction import Wav2Vec2FeatureExtractor
 from autotutor.i18n import set_language
-from autotutor.lessons.audio import (
+from autotutor.lessons.autofeatureextractor import (
     PADDING_COLOUR,
     WAVE_COLOUR,
     before_after_image,

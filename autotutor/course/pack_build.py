@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .._locking import exclusive
-from .catalog import CATALOG, Entry
-from .media import build_media, media_dir
-from .store import MANIFEST_NAME, entry_dir, installed_entry, pack_root
+from ..pack.catalog import CATALOG, Entry
+from ..pack.store import MANIFEST_NAME, entry_dir, installed_entry, pack_root, read_manifest
+from ._locking import exclusive
+from .pack_media import build_media, media_dir
 
 __all__ = ["install", "verify", "entries", "read_manifest", "PACK_VERSION"]
 
@@ -229,13 +229,6 @@ def _manifest(entry: Entry, folder: Path) -> dict[str, Any]:
     return {"repo_id": entry.repo_id, "pack_version": PACK_VERSION, "summary": entry.summary, "files": files}
 
 
-def read_manifest(repo_id: str) -> dict[str, Any] | None:
-    folder = installed_entry(repo_id)
-    if folder is None:
-        return None
-    return json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-
-
 def _up_to_date(repo_id: str) -> bool:
     manifest = read_manifest(repo_id)
     return manifest is not None and manifest.get("pack_version") == PACK_VERSION
@@ -349,3 +342,9 @@ def verify() -> dict[str, list[str]]:
 def entries() -> list[str]:
     """The Hub ids the pack can hold, in the tutorial's order."""
     return list(_BUILDERS)
+
+
+def ensure_installed() -> bool:
+    """Install whatever is missing or outdated (every lesson's `setup()` calls this). True if anything was built."""
+    results = install(log=lambda line: None)
+    return any(state == "installed" for state in results.values())

@@ -7,7 +7,7 @@ from PIL import Image
 
 from autotutor import AutoProcessor
 from autotutor.i18n import set_language
-from autotutor.lessons.documents import (
+from autotutor.lessons.autoprocessor import (
     BOX_COLOURS,
     DOCUMENTS,
     WordRow,

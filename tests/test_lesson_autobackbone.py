@@ -9,7 +9,7 @@ import torch
 from autotutor.backbone import resolve_stages
 from autotutor.errors import ConfigError
 from autotutor.i18n import set_language
-from autotutor.lessons.backbone import feature_grid, select, stage_question, stage_table
+from autotutor.lessons.autobackbone import feature_grid, select, stage_question, stage_table
 from autotutor.models.swin import SwinBackbone, SwinConfig
 from autotutor.widgets.backbone_explorer import BackboneExplorer, call_text, explorer_html
 

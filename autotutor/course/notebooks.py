@@ -13,7 +13,7 @@ Each notebook is then run in its own folder (the first cell, `setup()`, reads th
 its own outputs. Its metadata records the source and the source's sha256, so `stale_notebooks()` can tell when
 it must be generated again.
 
-    python -m autotutor.lessons.build          # or: autotutor i18n notebooks
+    python -m autotutor.course.notebooks          # or: autotutor i18n notebooks
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import html
 import json
 import os
 import re
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -47,7 +46,7 @@ __all__ = [
 REPO = Path(__file__).resolve().parent.parent.parent
 LESSONS_DIR = REPO / "lessons"
 NOTEBOOKS_DIR = REPO / "notebooks"
-SETUP_CELL = "from autotutor.lessons import setup\nsetup()"
+SETUP_CELL = "from autotutor.course import setup\nsetup()"
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _FENCE = re.compile(r"^(```|~~~)")
@@ -307,13 +306,3 @@ def stale_notebooks(*, lessons_dir: Path | None = None, notebooks_dir: Path | No
             if orphan.name not in names:
                 problems.append(f"{_relative(orphan)}: no lesson source lessons/{orphan.name} any more")
     return problems
-
-
-def main(argv: list[str] | None = None) -> int:
-    from ..cli import main as cli_main
-
-    return cli_main(["i18n", "notebooks", *(argv if argv is not None else sys.argv[1:])])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

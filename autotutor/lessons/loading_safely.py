@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import _, direction, ngettext
-from .tokenizer import QuizQuestion
+from .quiz import QuizQuestion
 
 __all__ = [
     "Fingerprint",
@@ -277,8 +277,7 @@ def pack_weights(repo_id: str) -> Path:
 
 def pack_fingerprints(repo_id: str) -> list[Fingerprint]:
     """For each file the course pack's manifest lists for `repo_id`: recorded and actual sha256."""
-    from ..pack.build import read_manifest
-    from ..pack.store import installed_entry
+    from ..pack.store import installed_entry, read_manifest
 
     manifest, folder = read_manifest(repo_id), installed_entry(repo_id)
     if manifest is None or folder is None:

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from autotutor import i18n
-from autotutor.lessons import build
+from autotutor.course import notebooks as build
 
 SAMPLE = Path(__file__).parent / "data" / "lessons" / "00_sample.ipynb"
 

@@ -19,13 +19,13 @@ from typing import NamedTuple
 from tokenizers import Encoding
 
 from ..i18n import _, direction, ngettext
+from .quiz import QuizQuestion
 
 __all__ = [
     "PALETTE",
     "PADDING_COLOUR",
     "SPECIAL_COLOUR",
     "Piece",
-    "QuizQuestion",
     "RoundTrip",
     "checkpoint_origin",
     "count_tokens",
@@ -182,16 +182,6 @@ def checkpoint_origin(repo_id: str) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Check your understanding
 # ---------------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class QuizQuestion:
-    """A multiple-choice question: the choices, the index of the right one, and feedback for each choice."""
-
-    question: str
-    choices: tuple[str, ...]
-    feedback: tuple[str, ...]  # feedback[i] is shown when choice i is picked
-    answer: int
-
-
 def hobbit_question() -> QuizQuestion:
     """Why "hobbit" became three pieces (built at call time, in the current language)."""
     return QuizQuestion(

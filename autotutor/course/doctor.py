@@ -15,7 +15,7 @@ of it is `import torch`). They look, they never install or repair anything:
     check_widgets          ipywidgets and jupyterlab_widgets (the lessons' explorers)
     check_language_packs   JupyterLab's French and Arabic menus
 
-    >>> from autotutor.doctor import check_python
+    >>> from autotutor.course.doctor import check_python
     >>> check_python().ok
     True
 """
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .i18n import _, ngettext
+from ..i18n import _, ngettext
 from .workspace import DEFAULT_WORKSPACE, LANGUAGE_PACKS
 
 __all__ = [
@@ -115,9 +115,9 @@ def check_torch() -> CheckResult:
 def check_pack() -> CheckResult:
     import json
 
-    from .pack.build import PACK_VERSION, entries
-    from .pack.media import media_dir
-    from .pack.store import MANIFEST_NAME, entry_dir, pack_root
+    from ..pack.store import MANIFEST_NAME, entry_dir, pack_root
+    from .pack_build import PACK_VERSION, entries
+    from .pack_media import media_dir
 
     name = _("Offline course pack")
     root = pack_root()
@@ -179,7 +179,7 @@ def _existing(path: Path) -> Path:
 
 
 def check_disk(workspace: str | os.PathLike[str] = DEFAULT_WORKSPACE, *, minimum: int = MIN_FREE_BYTES) -> CheckResult:
-    from .pack.store import pack_root
+    from ..pack.store import pack_root
 
     name = _("Disk space")
     places = {Path(workspace).expanduser(), pack_root()}

@@ -34,7 +34,7 @@ either whole-old or whole-new, never truncated, and a manifest that never claims
 have edited is pristine: a file that was renamed into place but not yet recorded equals the course's version,
 which the next run recognises and records.
 
-    >>> from autotutor.workspace import sync_lessons, describe
+    >>> from autotutor.course.workspace import sync_lessons, describe
     >>> for line in describe(sync_lessons("fr", "~/autotutor-course")):  # doctest: +SKIP
     ...     print(line)
     Nouvelle leçon : 00_introduction.ipynb
@@ -55,9 +55,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
+from ..i18n import LANGUAGES, _
+from ..resources import course_folder
 from ._locking import exclusive
-from .i18n import LANGUAGES, _
-from .resources import course_folder
 
 __all__ = [
     "COURSE_DIR",

@@ -26,8 +26,8 @@ from PIL import Image, ImageDraw
 
 from ..i18n import _, direction
 from . import marks
-from .introduction import font
-from .tokenizer import QuizQuestion
+from .pictures import font
+from .quiz import QuizQuestion
 
 __all__ = [
     "CLIPS",

@@ -19,7 +19,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from ..i18n import _, direction
-from .tokenizer import QuizQuestion
+from .quiz import QuizQuestion
 
 __all__ = [
     "BOX_COLOURS",

@@ -14,7 +14,7 @@ For students (every message in English, French or Arabic):
     autotutor lab [--lang en|fr|ar] [--workspace DIR] [--no-open] [--port N] [--print-command]
         copy the lessons into DIR/<lang>/ (default ~/autotutor-course/), bring untouched ones up to date
         (an edited lesson is kept, the new version put beside it), install the course pack if needed, and
-        open JupyterLab there with its menus in that language (see autotutor/workspace.py)
+        open JupyterLab there with its menus in that language (see autotutor/course/workspace.py)
     autotutor doctor [--lang L] [--workspace DIR]
         check what a workshop needs, one line per check with the fix; exit status 1 if anything is missing
 """
@@ -30,8 +30,8 @@ __all__ = ["main"]
 
 
 def _pack_install(args: argparse.Namespace) -> int:
-    from .pack.build import install
-    from .pack.store import pack_root
+    from ..pack.store import pack_root
+    from .pack_build import install
 
     results = install(force=args.force, only=args.only or None)
     done = sum(1 for r in results.values() if r == "already installed")
@@ -40,9 +40,9 @@ def _pack_install(args: argparse.Namespace) -> int:
 
 
 def _pack_list(args: argparse.Namespace) -> int:
-    from .pack.build import entries, read_manifest
-    from .pack.catalog import CATALOG
-    from .pack.store import pack_root
+    from ..pack.catalog import CATALOG
+    from ..pack.store import pack_root, read_manifest
+    from .pack_build import entries
 
     print(f"Course pack: {pack_root()}")
     for repo_id in entries():
@@ -56,7 +56,7 @@ def _pack_list(args: argparse.Namespace) -> int:
 
 
 def _pack_verify(args: argparse.Namespace) -> int:
-    from .pack.build import verify
+    from .pack_build import verify
 
     problems = verify()
     for name, found in problems.items():
@@ -67,14 +67,14 @@ def _pack_verify(args: argparse.Namespace) -> int:
 
 
 def _i18n_extract(args: argparse.Namespace) -> int:
-    from .catalogs import extract
+    from .translations import extract
 
     print(f"Wrote {extract()}")
     return 0
 
 
 def _i18n_update(args: argparse.Namespace) -> int:
-    from .catalogs import extract, update
+    from .translations import extract, update
 
     if not args.no_extract:
         extract()
@@ -84,7 +84,7 @@ def _i18n_update(args: argparse.Namespace) -> int:
 
 
 def _i18n_compile(args: argparse.Namespace) -> int:
-    from .catalogs import compile_catalogs
+    from .translations import compile_catalogs
 
     for path in compile_catalogs():
         print(f"Wrote {path}")
@@ -92,7 +92,7 @@ def _i18n_compile(args: argparse.Namespace) -> int:
 
 
 def _i18n_check(args: argparse.Namespace) -> int:
-    from .catalogs import check
+    from .translations import check
 
     problems = check()
     for line in problems:
@@ -102,7 +102,7 @@ def _i18n_check(args: argparse.Namespace) -> int:
 
 
 def _i18n_notebooks(args: argparse.Namespace) -> int:
-    from .lessons.build import build_all, stale_notebooks
+    from .notebooks import build_all, stale_notebooks
 
     if args.check:
         stale = stale_notebooks()
@@ -116,15 +116,15 @@ def _i18n_notebooks(args: argparse.Namespace) -> int:
 
 def _default_language() -> str:
     """The language of `lab` and `doctor` when --lang is not given: AUTOTUTOR_LANG if it names one, else English."""
-    from .i18n import LANGUAGES
+    from ..i18n import LANGUAGES
 
     lang = os.environ.get("AUTOTUTOR_LANG", "")
     return lang if lang in LANGUAGES else "en"
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from .i18n import _, set_language
-    from .pack import ensure_installed
+    from ..i18n import _, set_language
+    from .pack_build import ensure_installed
     from .workspace import describe, prepare_lab, run_jupyter, sync_lessons
 
     set_language(args.lang)
@@ -148,8 +148,8 @@ def _lab(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
+    from ..i18n import set_language
     from .doctor import format_report, run_checks
-    from .i18n import set_language
 
     set_language(args.lang)
     results = run_checks(workspace=args.workspace)
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     notebooks.set_defaults(run=_i18n_notebooks)
     # The student commands' help is in the language of $AUTOTUTOR_LANG (English otherwise): --lang is not
     # parsed yet. A local `_` so the catalogs still find these messages, without changing the current language.
-    from .i18n import LANGUAGES, translate
+    from ..i18n import LANGUAGES, translate
 
     def _(message: str) -> str:
         return translate(message, _default_language())

@@ -26,12 +26,12 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from .i18n import DOMAIN, LANGUAGES
+from ..i18n import DOMAIN, LANGUAGES
 
 __all__ = ["TEMPLATE", "check", "compile_catalogs", "extract", "po_path", "update"]
 
 # The tooling edits the repository's own catalogs (a wheel's copies are only read).
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 LOCALES_DIR = REPO / "locales"
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]  # must be complete
@@ -80,13 +80,13 @@ def _add_found(catalog: Catalog, folder: str, found: Iterator[tuple]) -> None:
 
 def _template() -> Catalog:
     """Every message of the sources, lessons first (in reading order), then the library's."""
-    from .lessons.build import lesson_messages, lesson_sources
+    from .notebooks import lesson_messages, lesson_sources
 
     catalog = Catalog(**_HEADER)
     for source in lesson_sources():
         for text, cell in lesson_messages(source):
             catalog.add(text, locations=[(_relative(source), cell)], flags=())
-    package = Path(__file__).resolve().parent
+    package = REPO / "autotutor"
     _add_found(catalog, "autotutor", extract_from_dir(package, comment_tags=("TRANSLATORS:",), strip_comment_tags=True))
     # The website's own sentences (book/): its build script and Sphinx extension call `translate(message, lang)`
     # (or the build's checked `_translated`), one language per page, so that call is what marks a message there.
@@ -99,7 +99,7 @@ def _template() -> Catalog:
         ))
     # The course pack's one-line notes ("offline stand-in: ...") are shown under a load, so they are
     # translated too; they are data in pack/catalog.py, not `_()` calls.
-    from .pack.catalog import CATALOG
+    from ..pack.catalog import CATALOG
 
     for repo_id, entry in CATALOG.items():
         catalog.add(entry.summary, locations=[("autotutor/pack/catalog.py", 0)],

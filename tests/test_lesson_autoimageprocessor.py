@@ -11,7 +11,7 @@ import pytest
 
 from autotutor.i18n import set_language
 from autotutor.image_processing import ViTImageProcessor
-from autotutor.lessons.images import (
+from autotutor.lessons.autoimageprocessor import (
     channel_stats,
     compare_picture,
     histogram_image,
@@ -27,7 +27,7 @@ from autotutor.lessons.images import (
 )
 from autotutor.widgets.image_explorer import ImageExplorer, explorer_html, steps_html, uploaded_bytes
 
-CAT = Path(__file__).parent.parent / "autotutor" / "pack" / "data" / "cat.jpg"
+CAT = Path(__file__).parent.parent / "autotutor" / "course" / "pack_data" / "cat.jpg"
 VIT = "google/vit-base-patch16-224"
 SWIN = "microsoft/swin-tiny-patch4-window7-224"
 

@@ -12,7 +12,7 @@ from safetensors.torch import save_file
 
 from autotutor import AutoConfig
 from autotutor.i18n import set_language
-from autotutor.lessons.safety import (
+from autotutor.lessons.loading_safely import (
     Fingerprint,
     file_layout_image,
     fingerprint_table,
