@@ -39,17 +39,22 @@ __all__ = [
     "AutoTokenizer",
 ]
 
-def _architecture(config_dict: dict[str, Any], checkpoint: Checkpoint) -> Architecture:
-    """The registry entry for this config; custom code (`auto_map`) is explained, never run."""
+def _architecture(config_dict: dict[str, Any], checkpoint: Checkpoint, *, source: str | None = None) -> Architecture:
+    """The registry entry for this config; custom code (`auto_map`) is explained, never run.
+
+    `source` is how an error names the checkpoint (by default, where its files are on this machine).
+    """
+    source = source or checkpoint.describe()
     model_type = config_dict.get("model_type")
     if "auto_map" in config_dict and model_type not in REGISTRY:
         code = sorted({str(v).split(".")[0] + ".py" for v in config_dict["auto_map"].values() if isinstance(v, str)})
         raise RemoteCodeError(
-            f"{checkpoint.describe()} asks to run its own Python code ({', '.join(code) or 'auto_map'}) to build "
+            f"{source} asks to run its own Python code ({', '.join(code) or 'auto_map'}) to build "
             f"a '{model_type}' model. autotutor never executes code that comes with a checkpoint: it could do "
-            f"anything on your machine. Supported architectures: {', '.join(sorted(REGISTRY))}."
+            f"anything on your machine. Supported architectures: {', '.join(sorted(REGISTRY))}.",
+            repo_id=checkpoint.name_or_path, key="auto_map", value=model_type,
         )
-    return architecture_for(model_type, source=checkpoint.describe())
+    return architecture_for(model_type, source=source)
 
 
 class AutoConfig:
@@ -90,9 +95,14 @@ class _AutoModelBase:
         raise TypeError(f"Use {type(self).__name__}.from_pretrained(name_or_path) or .from_config(config).")
 
     @classmethod
-    def model_class(cls, config_dict: dict[str, Any], checkpoint: Checkpoint) -> type[PreTrainedModel]:
-        """Which class `from_pretrained` would build for this checkpoint (the lessons show this choice)."""
-        return _architecture(config_dict, checkpoint).model_for(cls.task, source=checkpoint.describe())
+    def model_class(cls, config_dict: dict[str, Any], checkpoint: Checkpoint, *,
+                    source: str | None = None) -> type[PreTrainedModel]:
+        """Which class `from_pretrained` would build for this checkpoint (the lessons show this choice).
+
+        `source` is how a refusal names the checkpoint; by default, where its files are on this machine.
+        """
+        source = source or checkpoint.describe()
+        return _architecture(config_dict, checkpoint, source=source).model_for(cls.task, source=source)
 
     @classmethod
     def from_pretrained(cls, name_or_path: str | os.PathLike, **kwargs: Any) -> PreTrainedModel:

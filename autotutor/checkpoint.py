@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .constants import ENV_HUB_OFFLINE, env_flag
 from .errors import CheckpointNotFoundError, ConfigError, RemoteCodeError, RevisionNotFoundError
 from .pack.store import MANIFEST_NAME, installed_entry, pack_first
 
@@ -31,11 +32,8 @@ __all__ = ["CHECKPOINT_OPTIONS", "Checkpoint", "open_checkpoint", "pop_checkpoin
 # They are exactly the keyword-only parameters of `open_checkpoint` below.
 CHECKPOINT_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token", "trust_remote_code")
 
-_TRUE = {"1", "on", "yes", "true"}
-
-
 def _offline_by_env() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
+    return env_flag(ENV_HUB_OFFLINE)
 
 
 # endpoint → (could it be reached?, when that was checked). Shared by every checkpoint of the process.
@@ -207,12 +205,14 @@ class Checkpoint:
         except hf_errors.RevisionNotFoundError as err:
             raise RevisionNotFoundError(
                 f"Revision '{self.revision or 'main'}' does not exist for {self.name_or_path!r}. "
-                "Pass an existing branch name, tag or commit hash as revision=."
+                "Pass an existing branch name, tag or commit hash as revision=.",
+                repo_id=self.name_or_path, key="revision", value=self.revision,
             ) from err
         except (hf_errors.RepositoryNotFoundError, hf_errors.GatedRepoError) as err:
             raise CheckpointNotFoundError(
                 f"'{self.name_or_path}' is not a folder on this machine and not a repository the Hub lets you "
-                "read. Check the spelling, or log in with `hf auth login` for a private or gated model."
+                "read. Check the spelling, or log in with `hf auth login` for a private or gated model.",
+                repo_id=self.name_or_path,
             ) from err
 
     def _use_pack(self, *, asked: bool = False) -> bool:
@@ -242,13 +242,15 @@ class Checkpoint:
         if not repo.is_dir():
             raise CheckpointNotFoundError(
                 f"'{self.name_or_path}' is not a folder on this machine, and it is not in the Hub cache "
-                f"({repo.parent}); {why}. {how}"
+                f"({repo.parent}); {why}. {how}",
+                repo_id=self.name_or_path, path=repo,
             )
         if self._cached_snapshot() is None:
             refs = sorted(p.name for p in (repo / "refs").glob("*")) if (repo / "refs").is_dir() else []
             raise RevisionNotFoundError(
                 f"Revision '{self.revision or 'main'}' of '{self.name_or_path}' is not in the cache ({repo}); "
-                f"{why}. Cached revisions: {', '.join(refs) or 'none'}. {how}"
+                f"{why}. Cached revisions: {', '.join(refs) or 'none'}. {how}",
+                repo_id=self.name_or_path, path=repo, key="revision", value=self.revision,
             )
 
 
@@ -275,7 +277,9 @@ def open_checkpoint(
     if trust_remote_code:
         raise RemoteCodeError(
             "trust_remote_code=True is not supported: autotutor never runs Python code shipped with a "
-            "checkpoint. It loads only the architectures it implements itself."
+            "checkpoint. It loads only the architectures it implements itself.",
+            repo_id=None if isinstance(name_or_path, Checkpoint) else os.fspath(name_or_path),
+            key="trust_remote_code", value=trust_remote_code,
         )
     if isinstance(name_or_path, Checkpoint):  # already resolved (the Auto classes pass theirs on)
         return name_or_path
@@ -283,7 +287,8 @@ def open_checkpoint(
     if revision is not None and (not isinstance(revision, str) or not re.fullmatch(r"[\w.\-/]+", revision) or ".." in revision):
         raise RevisionNotFoundError(
             f"revision={revision!r} is not a valid branch, tag or commit name. "
-            "Use something like 'main', 'v1.0' or a 40-character commit hash."
+            "Use something like 'main', 'v1.0' or a 40-character commit hash.",
+            repo_id=name, key="revision", value=revision,
         )
     common = dict(revision=revision, subfolder=subfolder, cache_dir=cache_dir,
                   local_files_only=local_files_only, token=token)
@@ -291,14 +296,17 @@ def open_checkpoint(
     if folder.is_dir():
         base = folder / subfolder if subfolder else folder
         if not base.is_dir():
-            raise CheckpointNotFoundError(f"The folder '{folder}' has no subfolder '{subfolder}'.")
+            raise CheckpointNotFoundError(f"The folder '{folder}' has no subfolder '{subfolder}'.",
+                                          repo_id=name, path=base, key="subfolder", value=subfolder)
         return Checkpoint(name, folder=base.resolve(), **common)
     if folder.exists():
-        raise CheckpointNotFoundError(f"'{name}' is a file; pass the folder that contains config.json instead.")
+        raise CheckpointNotFoundError(f"'{name}' is a file; pass the folder that contains config.json instead.",
+                                      repo_id=name, path=folder)
     if _looks_like_path(name):
         raise CheckpointNotFoundError(
             f"The folder '{folder.resolve()}' does not exist. Check the path, or give a Hub id such as "
-            "'google-bert/bert-base-uncased'."
+            "'google-bert/bert-base-uncased'.",
+            repo_id=name, path=folder.resolve(),
         )
     from huggingface_hub.errors import HFValidationError
     from huggingface_hub.utils import validate_repo_id
@@ -308,7 +316,8 @@ def open_checkpoint(
     except HFValidationError as err:
         raise CheckpointNotFoundError(
             f"'{name}' is neither a folder on this machine nor a valid Hub id ('org/name', letters, digits, "
-            "'-', '_' and '.')."
+            "'-', '_' and '.').",
+            repo_id=name,
         ) from err
     checkpoint = Checkpoint(name, folder=None, **common)
     if pack_first():
@@ -326,14 +335,15 @@ def read_json(path: Path, *, what: str = "checkpoint file") -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        raise ConfigError(f"{path} is not UTF-8 text; is it really a {what}?") from err
+        raise ConfigError(f"{path} is not UTF-8 text; is it really a {what}?", path=path) from err
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise ConfigError(
             f"{path} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}. "
-            "Fix the file by hand or download it again."
+            "Fix the file by hand or download it again.",
+            path=path,
         ) from err
     if not isinstance(data, dict):
-        raise ConfigError(f"{path} should hold a JSON object ({{...}}), not {type(data).__name__}.")
+        raise ConfigError(f"{path} should hold a JSON object ({{...}}), not {type(data).__name__}.", path=path)
     return data

@@ -162,7 +162,8 @@ class PretrainedConfig:
         if cls.model_type and config_dict.get("model_type") not in (None, cls.model_type):
             raise ConfigError(
                 f"{checkpoint.describe()} holds a '{config_dict['model_type']}' config, not '{cls.model_type}'. "
-                "Use AutoConfig.from_pretrained to get the right class."
+                "Use AutoConfig.from_pretrained to get the right class.",
+                repo_id=checkpoint.name_or_path, key="model_type", value=config_dict["model_type"],
             )
         config = cls.from_dict(config_dict, **kwargs)
         config.name_or_path = str(name_or_path)
@@ -182,6 +183,7 @@ def load_config_dict(checkpoint: Checkpoint) -> dict[str, Any]:
         present = ", ".join(checkpoint.listing()) or "no files"
         raise ConfigError(
             f"{checkpoint.describe()} has no {CONFIG_NAME} (it contains: {present}). Every checkpoint needs one: "
-            "it names the architecture (model_type) and its sizes. Is this the right folder?"
+            "it names the architecture (model_type) and its sizes. Is this the right folder?",
+            repo_id=checkpoint.name_or_path, key=CONFIG_NAME,
         )
     return read_json(path, what="model configuration")

@@ -2,78 +2,105 @@
 
 Every error says what happened, the offending file, key or value, and how to fix it. Each class also
 subclasses the builtin exception a user would naturally catch, so `except FileNotFoundError:` keeps working.
+
+Besides its message, an error carries what it is about as fields, as huggingface_hub's errors do, so that code
+(a lesson, a tool) reads them and never parses the text:
+
+    >>> try:
+    ...     AutoConfig.from_pretrained("./no/such/folder")  # doctest: +SKIP
+    ... except CheckpointNotFoundError as err:
+    ...     err.repo_id, err.path
+    ('./no/such/folder', PosixPath('/home/me/no/such/folder'))
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 
 class AutotutorError(Exception):
-    """Base class of every error autotutor raises on purpose."""
+    """Base class of every error autotutor raises on purpose.
+
+    Fields (None when they do not apply):
+        repo_id: the checkpoint as the caller named it (a Hub id or a folder).
+        path: the file or folder the error is about.
+        key: the JSON key, option or argument at fault (`"model_type"`, `"trust_remote_code"`, ...).
+        value: the offending value.
+    """
+
+    def __init__(self, message: str = "", *, repo_id: str | None = None, path: str | Path | None = None,
+                 key: str | None = None, value: Any = None) -> None:
+        super().__init__(message)
+        self.repo_id = repo_id
+        self.path = Path(path) if path is not None else None
+        self.key = key
+        self.value = value
 
 
-class CheckpointNotFoundError(FileNotFoundError, AutotutorError):
+class CheckpointNotFoundError(AutotutorError, FileNotFoundError):
     """The folder or Hub id does not exist, or its files are not available offline."""
 
 
-class RevisionNotFoundError(ValueError, AutotutorError):
+class RevisionNotFoundError(AutotutorError, ValueError):
     """The requested branch, tag or commit is not known for that repository."""
 
 
-class ConfigError(ValueError, AutotutorError):
+class ConfigError(AutotutorError, ValueError):
     """`config.json` (or another JSON file of the checkpoint) is missing, malformed or inconsistent."""
 
 
-class UnknownModelTypeError(ValueError, AutotutorError):
+class UnknownModelTypeError(AutotutorError, ValueError):
     """The checkpoint's `model_type` is missing or not one autotutor implements."""
 
 
-class UnsupportedTaskError(ValueError, AutotutorError):
+class UnsupportedTaskError(AutotutorError, ValueError):
     """The architecture has no head for the task that was asked for."""
 
 
-class RemoteCodeError(ValueError, AutotutorError):
+class RemoteCodeError(AutotutorError, ValueError):
     """The checkpoint asks to run Python code shipped with it; autotutor never does."""
 
 
-class WeightsNotFoundError(FileNotFoundError, AutotutorError):
+class WeightsNotFoundError(AutotutorError, FileNotFoundError):
     """No weights file (`model.safetensors`, a sharded index, or `pytorch_model.bin`) was found."""
 
 
-class CorruptWeightsError(OSError, AutotutorError):
+class CorruptWeightsError(AutotutorError, OSError):
     """A weights file is truncated, malformed or points outside the checkpoint."""
 
 
-class UnsafeCheckpointError(OSError, AutotutorError):
+class UnsafeCheckpointError(AutotutorError, OSError):
     """A pickle-based `.bin` file would execute code when loaded; it was refused."""
 
 
-class ShapeMismatchError(ValueError, AutotutorError):
+class ShapeMismatchError(AutotutorError, ValueError):
     """Checkpoint tensors do not have the shapes the model expects."""
 
 
-class TokenizerError(ValueError, AutotutorError):
+class TokenizerError(AutotutorError, ValueError):
     """The tokenizer files are missing, malformed or an option is invalid."""
 
 
-class TesseractNotFoundError(FileNotFoundError, AutotutorError):
+class TesseractNotFoundError(AutotutorError, FileNotFoundError):
     """The `tesseract` program (OCR) is not installed, or not on PATH."""
 
 
-class OCRLanguageError(ValueError, AutotutorError):
+class OCRLanguageError(AutotutorError, ValueError):
     """Tesseract has no trained data for a requested language."""
 
 
-class OCRError(RuntimeError, AutotutorError):
+class OCRError(AutotutorError, RuntimeError):
     """Tesseract ran and failed (a bad option, an unreadable image, ...)."""
 
 
-class ProcessorError(ValueError, AutotutorError):
+class ProcessorError(AutotutorError, ValueError):
     """The inputs given to a processor do not fit together (words without boxes, boxes with OCR, ...)."""
 
 
-class ImageError(ValueError, AutotutorError):
+class ImageError(AutotutorError, ValueError):
     """An image could not be read, or has a shape or values no image processor or vision model can use."""
 
 
-class AudioError(ValueError, AutotutorError):
+class AudioError(AutotutorError, ValueError):
     """An audio clip has a sampling rate, shape or length the feature extractor or model cannot use."""

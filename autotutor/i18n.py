@@ -18,10 +18,10 @@ code, identifiers and numbers so they keep their left-to-right order inside Arab
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Callable
 from functools import lru_cache
 
+from .constants import ENV_LANG, env_text
 from .resources import course_folder
 
 __all__ = [
@@ -45,7 +45,7 @@ LANGUAGES = ("en", "fr", "ar")
 RIGHT_TO_LEFT = {"ar"}
 LOCALES_DIR = course_folder("locales")
 
-_current = os.environ.get("AUTOTUTOR_LANG") or "en"
+_current = env_text(ENV_LANG) or "en"
 _listeners: list[Callable[[str], None]] = []
 
 

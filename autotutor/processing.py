@@ -62,7 +62,7 @@ class Processor:
         try:
             tokenizer = cls.tokenizer_class.from_checkpoint(checkpoint, **kwargs)
         except TokenizerError as err:
-            if "unknown option" not in str(err):
+            if err.key != "options":  # only an option neither part knows is reported here
                 raise
             raise ProcessorError(f"{err} Options of the image processor: {', '.join(image_options)}.") from err
         return cls(image_processor, tokenizer)

@@ -37,11 +37,12 @@ class Architecture:
         if task in self.models:
             return self.models[task]
         if self.no_model_because:
-            raise UnsupportedTaskError(f"{source}: {self.no_model_because}")
+            raise UnsupportedTaskError(f"{source}: {self.no_model_because}", key="task", value=task)
         have = ", ".join(TASKS[t] for t in self.models)
         raise UnsupportedTaskError(
             f"{source} is a '{self.config.model_type}' checkpoint, and autotutor's "
-            f"{self.config.model_type} has no {task} head. Auto classes that work with it: {have}."
+            f"{self.config.model_type} has no {task} head. Auto classes that work with it: {have}.",
+            key="task", value=task,
         )
 
 
@@ -160,10 +161,12 @@ def architecture_for(model_type: str | None, *, source: str) -> Architecture:
     if model_type is None:
         raise UnknownModelTypeError(
             f"config.json of {source} has no 'model_type' key, so the architecture cannot be chosen. "
-            f"Add one of: {supported}."
+            f"Add one of: {supported}.",
+            key="model_type",
         )
     if model_type not in REGISTRY:
         raise UnknownModelTypeError(
-            f"{source} is a '{model_type}' checkpoint; autotutor implements: {supported}."
+            f"{source} is a '{model_type}' checkpoint; autotutor implements: {supported}.",
+            key="model_type", value=model_type,
         )
     return REGISTRY[model_type]

@@ -197,7 +197,8 @@ class PreTrainedTokenizer:
         if unknown:
             raise TokenizerError(
                 f"{cls.__name__}.from_pretrained() got unknown option(s) {unknown}. "
-                f"Options it accepts: {', '.join(allowed)}."
+                f"Options it accepts: {', '.join(allowed)}.",
+                key="options", value=unknown,
             )
         settings = {**read_settings(checkpoint), **kwargs}  # the caller's options win over the files
         backend = cls._load_backend(checkpoint, settings)

@@ -38,7 +38,8 @@ def _load_safetensors(path: Path, device: str | torch.device) -> dict[str, torch
     except Exception as err:  # safetensors raises its own SafetensorError, or OSError for I/O
         raise CorruptWeightsError(
             f"{path} could not be read as safetensors ({err}). The file is probably truncated or damaged: "
-            "delete it and download or save it again."
+            "delete it and download or save it again.",
+            path=path,
         ) from err
 
 
@@ -55,12 +56,13 @@ def _load_pickle(path: Path, device: str | torch.device) -> dict[str, torch.Tens
         raise UnsafeCheckpointError(
             f"Refused to load {path}: {what}, not just tensors. Pickle files can execute anything when opened, "
             "which is why they are read here with torch.load(weights_only=True). Ask the checkpoint's author for "
-            "a model.safetensors file, which stores only tensors and cannot run code."
+            "a model.safetensors file, which stores only tensors and cannot run code.",
+            path=path, value=named.group(1) if named else None,
         ) from err
     except (RuntimeError, EOFError, OSError) as err:
-        raise CorruptWeightsError(f"{path} could not be read as a PyTorch file ({err}).") from err
+        raise CorruptWeightsError(f"{path} could not be read as a PyTorch file ({err}).", path=path) from err
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise CorruptWeightsError(f"{path} does not hold a dict of tensors (a state dict).")
+        raise CorruptWeightsError(f"{path} does not hold a dict of tensors (a state dict).", path=path)
     return state
 
 
@@ -114,5 +116,6 @@ def read_state_dict(checkpoint: Checkpoint, *, device: str | torch.device = "cpu
     raise WeightsNotFoundError(
         f"{checkpoint.describe()} has no weights file: expected {SAFE_WEIGHTS_NAME}, {SAFE_WEIGHTS_INDEX_NAME} or "
         f"{PICKLE_WEIGHTS_NAME} (it contains: {present}). TensorFlow (tf_model.h5) and Flax weights are not "
-        "supported. If you only need the tokenizer, use AutoTokenizer."
+        "supported. If you only need the tokenizer, use AutoTokenizer.",
+        repo_id=checkpoint.name_or_path,
     )

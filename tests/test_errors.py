@@ -14,7 +14,7 @@ import shutil
 import pytest
 import torch
 
-from autotutor import AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoTokenizer
+from autotutor import AutoConfig, AutoModel, AutoModelForMaskedLM, AutoModelForSequenceClassification, AutoTokenizer
 from autotutor.errors import (
     AutotutorError,
     CheckpointNotFoundError,
@@ -195,7 +195,10 @@ def test_every_error_is_an_autotutor_error():
     classes = [v for v in vars(errors).values() if isinstance(v, type) and issubclass(v, Exception) and v is not AutotutorError]
     assert len(classes) >= 14
     for cls in classes:
-        assert issubclass(cls, AutotutorError) and cls.__mro__[1] is not AutotutorError, cls  # and a builtin first
+        # AutotutorError first, so that its __init__ (which takes the fields) is the one Python calls; and a
+        # builtin after it, which `except FileNotFoundError:` and the like catch.
+        assert cls.__mro__[1] is AutotutorError, cls
+        assert any(base.__module__ == "builtins" for base in cls.__bases__), cls
 
 
 def test_nothing_half_loaded_on_error(bert_copy):
@@ -207,3 +210,53 @@ def test_nothing_half_loaded_on_error(bert_copy):
         result = AutoModel.from_pretrained(bert_copy)
     assert result is None
     assert os.path.exists(path)  # and the broken file is left for the learner to inspect
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Errors carry what they are about, so code reads fields and never parses a message
+# ---------------------------------------------------------------------------------------------------------------
+def test_errors_carry_their_repo_id_path_key_and_value(tmp_path, bert_copy):
+    from autotutor.errors import AutotutorError, CheckpointNotFoundError, ConfigError, RemoteCodeError
+
+    missing = tmp_path / "no" / "such" / "folder"
+    with pytest.raises(CheckpointNotFoundError) as caught:
+        AutoModel.from_pretrained(str(missing))
+    assert (caught.value.repo_id, caught.value.path) == (str(missing), missing.resolve())
+    assert isinstance(caught.value, FileNotFoundError) and isinstance(caught.value, AutotutorError)
+
+    with pytest.raises(RemoteCodeError) as caught:
+        AutoModel.from_pretrained(bert_copy, trust_remote_code=True)
+    assert (caught.value.key, caught.value.value) == ("trust_remote_code", True)
+
+    (bert_copy / "config.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        AutoModel.from_pretrained(bert_copy)
+    assert caught.value.path == bert_copy / "config.json"
+
+
+def test_registry_refusals_name_the_key_and_value(tmp_path):
+    import json
+
+    from autotutor.errors import UnknownModelTypeError, UnsupportedTaskError
+
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "gpt-j"}), encoding="utf-8")
+    with pytest.raises(UnknownModelTypeError) as caught:
+        AutoModel.from_pretrained(tmp_path)
+    assert (caught.value.key, caught.value.value) == ("model_type", "gpt-j")
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "vit"}), encoding="utf-8")
+    with pytest.raises(UnsupportedTaskError) as caught:
+        AutoModelForMaskedLM.from_pretrained(tmp_path)
+    assert (caught.value.key, caught.value.value) == ("task", "masked-lm")
+
+
+def test_the_auto_class_names_the_checkpoint_as_asked(tmp_path):
+    """A lesson shows the refusal with the Hub id, not with where the pack keeps the files: `source=`."""
+    import json
+
+    from autotutor.checkpoint import open_checkpoint
+    from autotutor.errors import UnsupportedTaskError
+
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "vit"}), encoding="utf-8")
+    with pytest.raises(UnsupportedTaskError, match=r"^google/vit-base-patch16-224 is a 'vit' checkpoint"):
+        AutoModelForMaskedLM.model_class({"model_type": "vit"}, open_checkpoint(tmp_path),
+                                         source="google/vit-base-patch16-224")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..constants import ENV_LANG, env_text
 from ..i18n import LANGUAGES, set_language
 
 __all__ = ["lesson_language", "setup"]
@@ -26,7 +27,7 @@ def lesson_language(folder: str | os.PathLike | None = None) -> str:
     >>> lesson_language("notebooks/fr")  # doctest: +SKIP  (AUTOTUTOR_LANG, if set, wins)
     'fr'
     """
-    from_env = os.environ.get("AUTOTUTOR_LANG")
+    from_env = env_text(ENV_LANG)
     if from_env:
         return from_env
     name = Path(folder if folder is not None else os.getcwd()).resolve().name

@@ -22,7 +22,6 @@ For students (every message in English, French or Arabic):
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 
@@ -116,9 +115,10 @@ def _i18n_notebooks(args: argparse.Namespace) -> int:
 
 def _default_language() -> str:
     """The language of `lab` and `doctor` when --lang is not given: AUTOTUTOR_LANG if it names one, else English."""
+    from ..constants import ENV_LANG, env_text
     from ..i18n import LANGUAGES
 
-    lang = os.environ.get("AUTOTUTOR_LANG", "")
+    lang = env_text(ENV_LANG)
     return lang if lang in LANGUAGES else "en"
 
 

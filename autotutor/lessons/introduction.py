@@ -99,11 +99,11 @@ def registry_decision(repo_id: str, auto_class_name: str) -> dict[str, Any]:
         "error_type": None,
     }
     try:
-        # The Auto class's own choice, exactly as from_pretrained makes it (through autotutor.registry).
-        model_class = getattr(auto, auto_class_name).model_class(config_dict, checkpoint)
+        # The Auto class's own choice, exactly as from_pretrained makes it (through autotutor.registry). A refusal
+        # names the checkpoint by its Hub id, which reads the same on every machine (not where the pack put it).
+        model_class = getattr(auto, auto_class_name).model_class(config_dict, checkpoint, source=repo_id)
     except Exception as err:  # the registry's refusals are the lesson: UnsupportedTaskError, UnknownModelTypeError...
-        # The message names the checkpoint by where it lies on this machine; the Hub id says the same everywhere.
-        decision["error"] = str(err).replace(checkpoint.describe(), repo_id)
+        decision["error"] = str(err)
         decision["error_type"] = type(err).__name__
         return decision
     decision["model_class"] = model_class.__name__

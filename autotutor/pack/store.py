@@ -18,13 +18,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..constants import ENV_PACK_DIR, ENV_USE_PACK, env_flag, env_text
+
 MANIFEST_NAME = "pack_manifest.json"
-_TRUE = {"1", "on", "yes", "true"}
 
 
 def pack_root() -> Path:
-    if os.environ.get("AUTOTUTOR_PACK_DIR"):
-        return Path(os.environ["AUTOTUTOR_PACK_DIR"]).expanduser()
+    if env_text(ENV_PACK_DIR):
+        return Path(env_text(ENV_PACK_DIR)).expanduser()
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return cache / "autotutor" / "pack"
 
@@ -41,7 +42,7 @@ def installed_entry(repo_id: str) -> Path | None:
 
 def pack_first() -> bool:
     """True when the user asked for the pack even if the Hub can be reached (AUTOTUTOR_USE_PACK=1)."""
-    return os.environ.get("AUTOTUTOR_USE_PACK", "").strip().lower() in _TRUE
+    return env_flag(ENV_USE_PACK)
 
 
 def read_manifest(repo_id: str) -> dict[str, Any] | None:
