@@ -39,6 +39,7 @@ __all__ = [
     "AutoTokenizer",
 ]
 
+
 def _architecture(config_dict: dict[str, Any], checkpoint: Checkpoint, *, source: str | None = None) -> Architecture:
     """The registry entry for this config; custom code (`auto_map`) is explained, never run.
 

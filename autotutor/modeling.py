@@ -1,12 +1,12 @@
-"""Steps 4 and 5 of `from_pretrained`: build the model, then fill it with the checkpoint's weights.
+"""`PreTrainedModel`, the base of every model: steps 4 and 5 of `from_pretrained`, build it, then fill it.
 
 The model is first built on PyTorch's "meta" device: every parameter has a shape and a dtype but no memory
 and no values. The checkpoint's tensors are then put in place as they are (`load_state_dict(assign=True)`),
 so nothing is randomly initialised only to be overwritten, and no weight is copied twice. Only the
 parameters the checkpoint lacks (a new task head) are given memory and an initial value.
 
-What happened to every weight goes into a `LoadReport`, shown as a table in notebooks and logged as a
-warning in scripts.
+The weight files are read by `weights.py`; what happened to every weight goes into a `LoadReport`
+(`report.py`), shown as a table in notebooks and logged as a warning in scripts.
 """
 
 from __future__ import annotations
