@@ -23,6 +23,7 @@ from typing import Any
 
 from .constants import ENV_HUB_OFFLINE, env_flag
 from .errors import CheckpointNotFoundError, ConfigError, RemoteCodeError, RevisionNotFoundError
+from .i18n import _
 from .pack.store import MANIFEST_NAME, installed_entry, pack_first
 
 __all__ = ["CHECKPOINT_OPTIONS", "Checkpoint", "open_checkpoint", "pop_checkpoint_options", "read_json"]
@@ -113,6 +114,18 @@ class Checkpoint:
         if self.subfolder:
             where += f", subfolder '{self.subfolder}'"
         return where
+
+    def where(self) -> str:
+        """`describe()` in the learner's language (the load report's heading), names and paths as `code`."""
+        if self.from_pack:
+            return _("the course pack's copy of `{repo_id}` (`{folder}`)").format(repo_id=self.name_or_path,
+                                                                                  folder=self.folder)
+        if self.folder is not None:
+            return _("the folder `{folder}`").format(folder=self.folder)
+        if self.revision or self.subfolder:
+            return _("the Hub repository `{repo_id}` (revision `{revision}`, subfolder `{subfolder}`)").format(
+                repo_id=self.name_or_path, revision=self.revision or "main", subfolder=self.subfolder or "/")
+        return _("the Hub repository `{repo_id}`").format(repo_id=self.name_or_path)
 
     def pack_note(self) -> str | None:
         """The course pack's one-line account of its copy ("offline stand-in: ..."), when it serves the files."""

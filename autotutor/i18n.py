@@ -18,6 +18,7 @@ code, identifiers and numbers so they keep their left-to-right order inside Arab
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -34,8 +35,10 @@ __all__ = [
     "direction",
     "get_language",
     "ngettext",
+    "isolate_code",
     "on_language_change",
     "plural_rule",
+    "printed",
     "set_language",
     "translate",
 ]
@@ -145,6 +148,56 @@ def _plural_index(lang: str, n: int) -> int:
 def direction(lang: str | None = None) -> str:
     """"rtl" for right-to-left languages (Arabic), else "ltr"."""
     return "rtl" if (lang or _current) in RIGHT_TO_LEFT else "ltr"
+
+
+# Unicode's directional isolates: what a plain-text line needs where no HTML `dir` can be set.
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def isolate_code(text: str, lang: str | None = None) -> str:
+    """Each `code` span of a right-to-left sentence isolated left to right (LRI … PDI), backticks dropped, so
+    `[1, 3, 224, 224]` or `padding='max_length'` keep their order inside Arabic. Left-to-right text: unchanged."""
+    if direction(lang) != "rtl":
+        return text
+    return _CODE_SPAN.sub(lambda m: f"{LRI}{m.group(1)}{PDI}", text)
+
+
+def printed(text: str, lang: str | None = None) -> str:
+    """Text for `print()` in the current language. JupyterLab lays plain output out left to right, so in a
+    right-to-left language each line is isolated right to left (RLI … PDI), with its code spans isolated left
+    to right: an Arabic line with a Hub id, a number or code then reads in its own order. Left-to-right text is
+    returned as it is.
+
+        >>> printed("الشكل 3×224×224", "ar") == "\u2067الشكل 3×224×224\u2069"
+        True
+    """
+    if direction(lang) != "rtl":
+        return text
+    # The isolate does what left-to-right and right-to-left marks were patching in, so they go. Every line is
+    # padded to the block's width: JupyterLab starts each line at the left, and equal widths line the block up
+    # on its right edge, where Arabic starts (the padding is at the end of each line, so on its left).
+    lines = [_isolate_cells(line.replace("\u200e", "").replace("\u200f", "")) for line in
+             isolate_code(text, lang).split("\n")]
+    def shown(line: str) -> int:  # the isolates take no room on screen
+        return len(line) - sum(line.count(mark) for mark in (LRI, RLI, PDI))
+
+    width = max(shown(line) for line in lines)
+    return "\n".join(f"{RLI}{line}{' ' * (width - shown(line))}{PDI}" if line.strip() else line for line in lines)
+
+
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_COLUMN_GAP = re.compile(r"(\s{2,})")
+
+
+def _isolate_cells(line: str) -> str:
+    """In a line of a table (cells apart by two spaces or more), each cell without Arabic is isolated left to
+    right: `-0.969`, `[78, 136, 257, 188]` or `in ##vo ##ice` keep their order inside the right-to-left line."""
+    parts = _COLUMN_GAP.split(line)
+    if len(parts) < 3:  # one cell: a sentence, whose own words the isolate of the whole line orders
+        return line
+    return "".join(part if i % 2 or not part.strip() or _ARABIC_LETTER.search(part) or LRI in part
+                   else f"{LRI}{part}{PDI}" for i, part in enumerate(parts))
 
 
 def bdi(text: str) -> str:

@@ -228,7 +228,7 @@ class PreTrainedModel(nn.Module):
             model = cls(config)
 
         # 5. Match checkpoint names to model names, then put the tensors in place.
-        report = LoadReport(model_class=cls.__name__, source=checkpoint.describe(), note=checkpoint.pack_note())
+        report = LoadReport(model_class=cls.__name__, source=checkpoint.where(), note=checkpoint.pack_note())
         state = model._match_names(state, report, ignore_mismatched_sizes)
         for name, tensor in state.items():
             if tensor.is_floating_point() and tensor.dtype != torch_dtype:

@@ -13,11 +13,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .i18n import _, bdi, bdi_code, direction, ngettext
+from .i18n import _, bdi_code, direction, ngettext, printed
 
 __all__ = ["LoadReport", "show_report"]
 
 logger = logging.getLogger("autotutor")
+_CODE = re.compile(r"`([^`]+)`")
 
 
 def _collapse(keys: list[str]) -> list[str]:
@@ -89,20 +90,28 @@ class LoadReport:
         return rows
 
     def __str__(self) -> str:
-        head = _("Load report: {model_class} from {source}").format(model_class=self.model_class, source=self.source)
+        head = _("Load report: {model_class} from {source}").format(model_class=self.model_class,
+                                                                    source=_CODE.sub(r"\1", self.source))
         width = max(len(r[1]) for r in self.rows())
         lines = [head] + [f"  {status:<9} {what:<{width}}  {note}" for status, what, note in self.rows()]
-        return "\n".join(lines)
+        return printed("\n".join(lines))
 
     def _repr_html_(self) -> str:
         from html import escape
 
+        # The weights cell is a weight's name (code, kept left to right) except in the rows whose cell is prose in
+        # the learner's language: the count of loaded tensors, the pack's copy, the count of legacy names.
+        prose_rows = {_("loaded"), _("PACK"), _("renamed")}
         body = "".join(
-            f"<tr><td><b>{escape(s)}</b></td><td>{bdi_code(w)}</td><td>{escape(n)}</td></tr>"
+            f"<tr><td><b>{escape(s)}</b></td><td>{escape(w) if s in prose_rows else bdi_code(w)}</td>"
+            f"<td>{escape(n)}</td></tr>"
             for s, w, n in self.rows()
         )
+        # The source is a sentence in the learner's language with its names as `code`: each name keeps its own
+        # left-to-right order inside Arabic.
+        source = "".join(bdi_code(part) if i % 2 else escape(part) for i, part in enumerate(_CODE.split(self.source)))
         summary = escape(_("Load report: {model_class} from {source}")).format(
-            model_class=bdi_code(self.model_class), source=bdi(self.source))
+            model_class=bdi_code(self.model_class), source=source)
         headers = "".join(f"<th>{escape(h)}</th>" for h in (_("status"), _("weights"), _("note")))
         return (
             f'<details open dir="{direction()}"><summary>{summary}</summary><table><tr>{headers}</tr>'

@@ -239,6 +239,19 @@ def test_load_report_speaks_the_learners_language(fake_catalogs):
     assert '<bdi dir="ltr"><code>classifier.weight</code></bdi>' in html
 
 
+def test_load_report_counts_are_prose_in_arabic():
+    """A count is prose in the learner's language, not code kept left to right ("100 موتر", not "موتر 100")."""
+    from autotutor.report import LoadReport
+
+    set_language("ar")
+    report = LoadReport(model_class="BertModel", source="/tmp/ckpt", loaded=[f"w{i}" for i in range(100)],
+                        newly_initialized=["pooler.dense.weight"])
+    html = report._repr_html_()
+    assert "<td>100 موتر</td>" in html
+    assert '<bdi dir="ltr"><code>pooler.dense.weight</code></bdi>' in html
+    assert "<code>100" not in html
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The lessons' first cell and the language switch
 # ---------------------------------------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def test_stats_table_is_translated(lang):
     set_language(lang)
     table = stats_table(clip_stats([0.0, 1.0], RATE), clip_stats([-1.0, 1.0], RATE))
     assert "before" not in table and "samples" not in table
-    assert ("\u200e" in table) == (lang == "ar")  # keeps the numbers under their headings in Arabic
+    assert ("\u2067" in table) == (lang == "ar")  # each row isolated right to left, numbers under their headings
 
 
 def test_waveform_image_draws_the_samples_on_the_scale():

@@ -20,7 +20,7 @@ import PIL.Image
 
 from ..backbone import resolve_stages
 from ..errors import ConfigError
-from ..i18n import _, direction
+from ..i18n import _, direction, printed
 from .quiz import QuizQuestion
 
 __all__ = ["Selection", "feature_grid", "select", "stage_question", "stage_table"]
@@ -61,11 +61,11 @@ def _explain(stage_names: Sequence[str], out_indices: Sequence[int] | None,
     if out_indices and out_features and _alone_ok(stage_names, out_indices, None) and _alone_ok(
             stage_names, None, out_features):
         wanted = ", ".join(stage_names[i] for i in out_indices if -len(stage_names) <= i < len(stage_names))
-        return _("`out_indices` points to {by_index} and `out_features` names {by_name}: two answers to one "
+        return printed(_("`out_indices` points to {by_index} and `out_features` names {by_name}: two answers to one "
                  "question. Give only one of them, or make both name the same stages.").format(
-                     by_index=wanted, by_name=", ".join(out_features))
-    return _("The stages must exist and be listed once each, in the order of the backbone: {stages}.").format(
-        stages=", ".join(f"{i} {name}" for i, name in enumerate(stage_names)))
+                     by_index=wanted, by_name=", ".join(out_features)))
+    return printed(_("The stages must exist and be listed once each, in the order of the backbone: {stages}.").format(
+        stages=", ".join(f"{i} {name}" for i, name in enumerate(stage_names))))
 
 
 def _alone_ok(stage_names: Sequence[str], out_indices: Any, out_features: Any) -> bool:

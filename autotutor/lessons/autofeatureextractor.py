@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ..i18n import _, direction
+from ..i18n import _, direction, printed
 from . import marks
 from .pictures import font
 from .quiz import QuizQuestion
@@ -114,9 +114,8 @@ def stats_table(before: ClipStats, after: ClipStats) -> str:
     head = ("", _("before"), _("after"))
     width = max(len(row[0]) for row in [head, *rows]) + 2
     col = max(len(cell) for row in [head, *rows] for cell in row[1:]) + 2
-    # In Arabic the words run right to left: a left-to-right mark keeps each number under its heading.
-    mark = "\u200e" if direction() == "rtl" else ""
-    return "\n".join(f"{label:<{width}}{mark}{a:>{col}}{mark}{b:>{col}}" for label, a, b in [head, *rows])
+    # In Arabic, printed() lays each row out right to left, each number under its heading.
+    return printed("\n".join(f"{label:<{width}}{a:>{col}}{b:>{col}}" for label, a, b in [head, *rows]))
 
 
 def _number(value: float) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 import PIL.Image
 import PIL.ImageDraw
 
-from ..i18n import _, direction
+from ..i18n import _, printed
 from . import marks
 from .pictures import encoded, png_data_uri
 from .quiz import QuizQuestion
@@ -246,10 +246,8 @@ def steps_picture(step_list: list[Step], *, size: int = 180) -> PIL.Image.Image:
 
 def steps_text(step_list: list[Step]) -> str:
     """What each step does, its shape and the min / max / mean of each channel, as text (for print)."""
-    # In Arabic, a number after an Arabic word would join its right-to-left run and the columns would swap places:
-    # a left-to-right mark after each label keeps "min 0.000  max 219.000" in that order.
-    mark = "\u200e" if direction() == "rtl" else ""
-    low, high, mean = _("min") + mark, _("max") + mark, _("mean") + mark
+    # In Arabic, printed() lays each line out right to left, each number keeping its own order (and its sign).
+    low, high, mean = _("min"), _("max"), _("mean")
     lines = []
     for number, step in enumerate(step_list, start=1):
         shape = "×".join(str(n) for n in step.values.shape)
@@ -257,7 +255,7 @@ def steps_text(step_list: list[Step]) -> str:
         lines.append("   " + _("shape {shape}").format(shape=shape))
         for s in step.stats:
             lines.append(f"   {s.channel}  {low} {s.min:8.3f}   {high} {s.max:8.3f}   {mean} {s.mean:8.3f}")
-    return "\n".join(lines)
+    return printed("\n".join(lines))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -296,12 +294,12 @@ def compare_picture(image: Any, processors: dict[str, Any], *, size: int = 200) 
 def settings_table(first: Any, second: Any, names: tuple[str, str]) -> str:
     """The settings of two processors, one line each, with `*` on the lines where they differ (for print)."""
     rows = settings_rows(first, second)
-    heading = _("setting") + ("\u200e" if direction() == "rtl" else "")  # see steps_text
+    heading = _("setting")
     widths = [max(len(heading), *(len(r[0]) for r in rows)), max(len(names[0]), *(len(r[1]) for r in rows))]
     lines = [f"  {heading:<{widths[0]}}  {names[0]:<{widths[1]}}  {names[1]}"]
     for name, left, right, differs in rows:
         lines.append(f"{'*' if differs else ' '} {name:<{widths[0]}}  {left:<{widths[1]}}  {right}")
-    return "\n".join(lines)
+    return printed("\n".join(lines))
 
 
 # ---------------------------------------------------------------------------------------------------------------

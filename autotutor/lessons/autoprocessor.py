@@ -18,7 +18,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..i18n import _, direction
+from ..i18n import _, direction, printed
 from .quiz import QuizQuestion
 
 __all__ = [
@@ -109,13 +109,13 @@ def word_table(rows: list[WordRow]) -> str:
     head = ("#", _("word"), _("word-pieces"), _("box (0–1000)"))
     lines = [(str(r.index), r.word, " ".join(r.pieces), str(list(r.box))) for r in rows]
     widths = [max(len(line[c]) for line in [head, *lines]) + 2 for c in range(3)]
-    # Arabic words (and headings) run right to left: a left-to-right mark after each cell keeps the columns in
-    # their order.
-    mark = "\u200e" if direction() == "rtl" or any(_has_rtl(r.word) for r in rows) else ""
-    return "\n".join(
+    # Arabic words in an English or French table run right to left: a left-to-right mark after each cell keeps
+    # the columns in their order. (An Arabic lesson's table is laid out right to left by printed().)
+    mark = "\u200e" if direction() != "rtl" and any(_has_rtl(r.word) for r in rows) else ""
+    return printed("\n".join(
         "".join(f"{cell}{mark}{' ' * (widths[c] - len(cell))}" for c, cell in enumerate(line[:3])) + line[3]
         for line in [head, *lines]
-    )
+    ))
 
 
 def _has_rtl(text: str) -> bool:
@@ -155,14 +155,14 @@ def boxes_question() -> QuizQuestion:
         choices=(
             _("All three get the box of the whole word."),
             _("The word's box is cut into three equal parts, one per piece."),
-            _("Only the first piece gets a box; the others get [0, 0, 0, 0]."),
+            _("Only the first piece gets a box; the others get `[0, 0, 0, 0]`."),
         ),
         feedback=(
             _("The OCR finds words, not word-pieces, so each piece inherits its word's box. `[CLS]` and `[SEP]` "
-              "belong to no word and get fixed boxes: [0, 0, 0, 0] and [1000, 1000, 1000, 1000]."),
+              "belong to no word and get fixed boxes: `[0, 0, 0, 0]` and `[1000, 1000, 1000, 1000]`."),
             _("The pieces are not the same width on the page (`##vo` and `##ice` have different letters), and "
               "the OCR never measured them: each piece repeats the word's box."),
-            _("[0, 0, 0, 0] is the box of `[CLS]`, which is not on the page. The pieces of a word all share "
+            _("`[0, 0, 0, 0]` is the box of `[CLS]`, which is not on the page. The pieces of a word all share "
               "its box."),
         ),
         answer=0,

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from tokenizers import Encoding
 
-from ..i18n import _, direction, ngettext
+from ..i18n import _, ngettext, printed
 from .quiz import QuizQuestion
 
 __all__ = [
@@ -92,14 +92,12 @@ def piece_table(tokenizer, text: str) -> str:
     head_piece, head_id = _("word-piece"), _("id")
     width = max(len(head_piece), *(len(p.text) for p in pieces)) + 2
     id_width = max(len(head_id), *(len(str(p.id)) for p in pieces))
-    # In Arabic the two headings would run together right to left, swapping places: a left-to-right mark keeps
-    # "id" above the ids.
-    mark = "\u200e" if direction() == "rtl" else ""
-    lines = [f"{head_piece:<{width}}{mark}{head_id:>{id_width}}"]
+    # In Arabic, printed() lays each line out right to left with each cell in its own order.
+    lines = [f"{head_piece:<{width}}{head_id:>{id_width}}"]
     for piece in pieces:
         mark = f"  {_('special token')}" if piece.is_special else ""
         lines.append(f"{piece.text:<{width}}{piece.id:>{id_width}}{mark}")
-    return "\n".join(lines)
+    return printed("\n".join(lines))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -170,13 +168,13 @@ def checkpoint_origin(repo_id: str) -> str:
     checkpoint = open_checkpoint(repo_id)
     checkpoint.get(TOKENIZER_CONFIG_FILE)  # decides where the files come from (already known after a load)
     if not checkpoint.from_pack:
-        return _("{repo_id}: the real files, from the Hugging Face Hub or your cache.").format(repo_id=repo_id)
+        return printed(_("{repo_id}: the real files, from the Hugging Face Hub or your cache.").format(repo_id=repo_id))
     note = pack.note(repo_id)  # one of the catalogs' messages: `autotutor i18n extract` reads them from the pack
-    return "\n".join([
+    return printed("\n".join([
         _("{repo_id}: the Hub cannot be reached, so these files come from the offline course pack.").format(
             repo_id=repo_id),
         _("What the pack says of its copy: {note}").format(note=_(note) if note else ""),
-    ])
+    ]))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from ..i18n import _, direction
+from ..i18n import _, direction, printed
 from . import marks
 from .pictures import font
 from .quiz import QuizQuestion
@@ -125,7 +125,7 @@ def decision_text(decision: dict[str, Any]) -> str:
             error_type=decision["error_type"], error=decision["error"]))
     else:
         lines.append(_("Class chosen: {model_class}").format(model_class=decision["model_class"]))
-    return "\n".join(lines)
+    return printed("\n".join(lines))
 
 
 def registry_table() -> list[tuple[str, str, str]]:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..i18n import _, direction, ngettext
+from ..i18n import _, ngettext, printed
 from .quiz import QuizQuestion
 
 __all__ = [
@@ -118,13 +118,13 @@ def header_table(rows: list[TensorRow], *, limit: int | None = None) -> str:
     head = (_("tensor"), "dtype", "shape", _("bytes"))
     lines = [(r.name, r.dtype, str(list(r.shape)), f"{r.start} – {r.end}") for r in shown]
     widths = [max(len(line[c]) for line in [head, *lines]) + 2 for c in range(3)]
-    mark = "\u200e" if direction() == "rtl" else ""  # keeps the columns in order under Arabic headings
-    out = ["".join(f"{cell}{mark}{' ' * (widths[c] - len(cell))}" for c, cell in enumerate(line[:3])) + line[3]
+    # In Arabic, printed() lays each row out right to left, each cell in its own order.
+    out = ["".join(f"{cell}{' ' * (widths[c] - len(cell))}" for c, cell in enumerate(line[:3])) + line[3]
            for line in [head, *lines]]
     if len(shown) < len(rows):
         hidden = len(rows) - len(shown)
         out.append(ngettext("… and {count} more tensor", "… and {count} more tensors", hidden).format(count=hidden))
-    return "\n".join(out)
+    return printed("\n".join(out))
 
 
 def file_layout_image(path: str | Path, *, width: int = 720, height: int = 70) -> Any:
@@ -288,8 +288,8 @@ def pack_fingerprints(repo_id: str) -> list[Fingerprint]:
 def fingerprint_table(prints: list[Fingerprint]) -> str:
     """One line per file: its name, the first 16 hex digits of its recorded sha256, and whether the file matches."""
     width = max(len(p.name) for p in prints) + 2
-    return "\n".join(f"{p.name:<{width}}{p.recorded[:16]}…  " + (_("matches") if p.same else _("DIFFERENT"))
-                     for p in prints)
+    return printed("\n".join(f"{p.name:<{width}}{p.recorded[:16]}…  " + (_("matches") if p.same else _("DIFFERENT"))
+                     for p in prints))
 
 
 # ---------------------------------------------------------------------------------------------------------------

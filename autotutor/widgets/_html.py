@@ -12,12 +12,16 @@ import ipywidgets as widgets
 import traitlets
 
 from ..i18n import bdi_code as code
-from ..i18n import direction, get_language
+from ..i18n import direction, get_language, isolate_code
 
 __all__ = ["RTL_CLASS", "TooltipBox", "code", "container", "plain", "prose"]
 
 RTL_CLASS = "autotutor-rtl"  # added to a widget box in Arabic: its controls then run right to left too
 _INLINE_CODE = re.compile(r"`([^`]+)`")
+# A line made for print() in Arabic (i18n.printed): right-to-left isolates around it, code spans isolated left to
+# right. In HTML the container's dir does that work, so the isolates go and the code spans become code again.
+_PRINTED_LINE = re.compile("^\u2067|\u2069$", re.M)
+_PRINTED_CODE = re.compile("\u2066([^\u2069]+)\u2069")
 # Every widget's HTML carries this <style> (see `container`); once one widget is drawn it applies to the page.
 _STYLE = "<style>" + " ".join([
     f".{RTL_CLASS} {{ direction: rtl; }}",
@@ -53,12 +57,16 @@ def prose(text: str) -> str:
     >>> prose("Pad with `[PAD]` <here>")
     'Pad with <bdi dir="ltr"><code>[PAD]</code></bdi> &lt;here&gt;'
     """
+    text = _PRINTED_CODE.sub(r"`\1`", _PRINTED_LINE.sub("", text))
     parts = _INLINE_CODE.split(text)  # even indexes: prose, odd indexes: code
     return "".join(code(part) if i % 2 else html.escape(part) for i, part in enumerate(parts))
 
 
 def plain(text: str) -> str:
-    """A translated sentence for a place that shows no HTML (a button, a radio label): the backticks go."""
+    """A translated sentence for a place that shows no HTML (a button, a radio label, a tooltip): the backticks
+    go; in Arabic each code span is isolated left to right instead, so `[1, 3, 224, 224]` keeps its order."""
+    if direction() == "rtl":
+        return isolate_code(text)
     return _INLINE_CODE.sub(r"\1", text)
 
 
