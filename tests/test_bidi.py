@@ -115,3 +115,23 @@ def test_table_cells_without_arabic_keep_their_own_order():
     line = printed("R  الأدنى   -0.969\n0   INVOICE    [78, 136, 257, 188]", "ar").split("\n")
     assert f"{LRI}-0.969{PDI}" in line[0] and f"{LRI}[78, 136, 257, 188]{PDI}" in line[1]
     assert "الأدنى" in line[0] and f"{LRI}الأدنى" not in line[0]  # Arabic cells flow with the line
+
+
+def test_the_steps_picture_reads_right_to_left_in_arabic():
+    """Lesson 02's steps side by side: the first step at the right in Arabic, as its text says (and lesson 00's
+    diagram does)."""
+    import numpy as np
+    from PIL import Image
+
+    from autotutor.lessons.autoimageprocessor import Step, steps_picture
+
+    def step(colour):
+        picture = Image.new("RGB", (20, 20), colour)
+        return Step(name="resize", picture=picture, values=np.zeros((3, 20, 20), dtype=np.float32), low=0.0, high=1.0)
+
+    first, second = step((255, 0, 0)), step((0, 0, 255))
+    set_language("en")
+    left_to_right = steps_picture([first, second], size=40)
+    set_language("ar")
+    right_to_left = steps_picture([first, second], size=40)
+    assert left_to_right.getpixel((20, 30)) == (255, 0, 0) and right_to_left.getpixel((20, 30)) == (0, 0, 255)

@@ -21,7 +21,7 @@ import numpy as np
 import PIL.Image
 import PIL.ImageDraw
 
-from ..i18n import _, printed
+from ..i18n import _, direction, printed
 from . import marks
 from .pictures import encoded, png_data_uri
 from .quiz import QuizQuestion
@@ -224,9 +224,10 @@ def img_tag(picture: PIL.Image.Image, size: int = 160, *, fmt: str = "png") -> s
 
 
 def steps_picture(step_list: list[Step], *, size: int = 180) -> PIL.Image.Image:
-    """One column per step, left to right: the picture (fitted in size × size) above where its values lie.
+    """One column per step, in reading order: the picture (fitted in size × size) above where its values lie.
 
-    A picture (shown as PNG), not HTML: the notebook stores it as an image, and the text goes in `steps_text`.
+    Reading order is left to right, and right to left in Arabic, as the lesson's text says. A picture (shown as
+    PNG), not HTML: the notebook stores it as an image, and the text goes in `steps_text`.
     """
     gap, hist_height = 12, 70
     columns = []
@@ -237,8 +238,9 @@ def steps_picture(step_list: list[Step], *, size: int = 180) -> PIL.Image.Image:
     width = len(columns) * size + (len(columns) - 1) * gap
     height = size + gap + hist_height + 14
     sheet = PIL.Image.new("RGB", (width, height), "white")
+    rtl = direction() == "rtl"
     for i, (shown, histogram) in enumerate(columns):
-        x = i * (size + gap)
+        x = ((len(columns) - 1 - i) if rtl else i) * (size + gap)
         sheet.paste(shown, (x + (size - shown.width) // 2, size - shown.height))
         sheet.paste(histogram, (x, size + gap))
     return sheet
