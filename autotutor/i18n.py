@@ -37,6 +37,7 @@ __all__ = [
     "ngettext",
     "isolate_code",
     "on_language_change",
+    "parse_plural_forms",
     "plural_rule",
     "printed",
     "set_language",
@@ -127,17 +128,26 @@ def plural_rule(lang: str) -> Callable[[int], int]:
         [0, 1, 2, 3, 4, 5]
     """
     import gettext
-    import re
 
     if lang == "en":  # English has no catalog of its own: the message ids are the English forms
         return lambda n: int(n != 1)
     header = dict(_read(lang).mime_headers).get("Plural-Forms", "")
-    match = re.fullmatch(r"\s*nplurals\s*=\s*\d+\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", header)
-    if not match:
+    parsed = parse_plural_forms(header)
+    if parsed is None:
         raise ValueError(f"The {lang} catalog ({LOCALES_DIR / lang / 'LC_MESSAGES' / (DOMAIN + '.po')}) has no "
                          f"usable Plural-Forms header ({header!r}): add one, e.g. "
                          "'nplurals=2; plural=(n > 1);' for French.")
-    return gettext.c2py(match.group(1))
+    return gettext.c2py(parsed[1])
+
+
+def parse_plural_forms(header: str) -> tuple[int, str] | None:
+    """A `Plural-Forms` header → (nplurals, the C expression), or None when it is not one.
+
+        >>> parse_plural_forms("nplurals=2; plural=(n > 1);")
+        (2, '(n > 1)')
+    """
+    match = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", header)
+    return (int(match.group(1)), match.group(2)) if match else None
 
 
 def _plural_index(lang: str, n: int) -> int:

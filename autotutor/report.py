@@ -71,22 +71,27 @@ class LoadReport:
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(status, weights, note) rows, layer numbers collapsed: the table learners read, in their language."""
+        return [(status, what, note) for status, what, note, _is_name in self._rows()]
+
+    def _rows(self) -> list[tuple[str, str, str, bool]]:
+        """`rows()`, each with whether its weights cell is a weight's name (code) or a count in words (prose)."""
         tensors = ngettext("{count} tensor", "{count} tensors", len(self.loaded)).format(count=len(self.loaded))
-        rows = [(_("loaded"), tensors, _("from the checkpoint"))]
+        rows = [(_("loaded"), tensors, _("from the checkpoint"), False)]
         if self.note:
-            rows.insert(0, (_("PACK"), _("course pack copy"), _(self.note)))
+            rows.insert(0, (_("PACK"), _("course pack copy"), _(self.note), False))
         for name in _collapse(self.newly_initialized):
-            rows.append((_("NEW"), name, _("not in the checkpoint: newly initialized, train it before use")))
+            rows.append((_("NEW"), name, _("not in the checkpoint: newly initialized, train it before use"), True))
         for name, ckpt_shape, model_shape in self.mismatched:
             rows.append((_("MISMATCH"), name, _("checkpoint {checkpoint_shape} vs model {model_shape}: re-initialized")
-                         .format(checkpoint_shape=list(ckpt_shape), model_shape=list(model_shape))))
+                         .format(checkpoint_shape=list(ckpt_shape), model_shape=list(model_shape)), True))
         for name in _collapse(self.unexpected):
-            rows.append((_("UNUSED"), name, _("in the checkpoint, not used by this architecture")))
+            rows.append((_("UNUSED"), name, _("in the checkpoint, not used by this architecture"), True))
         for old, new in self.renamed[:1]:
             names = ngettext("{count} legacy name", "{count} legacy names", len(self.renamed))
-            rows.append((_("renamed"), names.format(count=len(self.renamed)), _("e.g. {old} → {new}").format(old=old, new=new)))
+            rows.append((_("renamed"), names.format(count=len(self.renamed)),
+                         _("e.g. {old} → {new}").format(old=old, new=new), False))
         for target, source in self.tied:
-            rows.append((_("tied"), target, _("shares its values with {source}").format(source=source)))
+            rows.append((_("tied"), target, _("shares its values with {source}").format(source=source), True))
         return rows
 
     def __str__(self) -> str:
@@ -99,13 +104,11 @@ class LoadReport:
     def _repr_html_(self) -> str:
         from html import escape
 
-        # The weights cell is a weight's name (code, kept left to right) except in the rows whose cell is prose in
-        # the learner's language: the count of loaded tensors, the pack's copy, the count of legacy names.
-        prose_rows = {_("loaded"), _("PACK"), _("renamed")}
+        # A weight's name is code, kept left to right; a count in words is prose in the learner's language.
         body = "".join(
-            f"<tr><td><b>{escape(s)}</b></td><td>{escape(w) if s in prose_rows else bdi_code(w)}</td>"
+            f"<tr><td><b>{escape(s)}</b></td><td>{bdi_code(w) if is_name else escape(w)}</td>"
             f"<td>{escape(n)}</td></tr>"
-            for s, w, n in self.rows()
+            for s, w, n, is_name in self._rows()
         )
         # The source is a sentence in the learner's language with its names as `code`: each name keeps its own
         # left-to-right order inside Arabic.

@@ -26,7 +26,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from ..i18n import DOMAIN, LANGUAGES
+from ..i18n import DOMAIN, LANGUAGES, parse_plural_forms
 
 __all__ = ["TEMPLATE", "check", "compile_catalogs", "extract", "po_path", "update"]
 
@@ -209,14 +209,15 @@ def _plural_problems(lang: str, header: str) -> Iterator[str]:
     import gettext
 
     categories, category_of = _PLURAL_CATEGORIES[lang]
-    match = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", header)
-    if not match:
+    parsed = parse_plural_forms(header)
+    if parsed is None:
         yield f"{lang}: no usable Plural-Forms header ({header!r}): write 'nplurals=N; plural=EXPRESSION;'"
         return
-    if int(match.group(1)) != len(categories):
-        yield f"{lang}: Plural-Forms says nplurals={match.group(1)}; {lang} has {len(categories)}: {', '.join(categories)}"
+    nplurals, expression = parsed
+    if nplurals != len(categories):
+        yield f"{lang}: Plural-Forms says nplurals={nplurals}; {lang} has {len(categories)}: {', '.join(categories)}"
         return
-    rule = gettext.c2py(match.group(2))
+    rule = gettext.c2py(expression)
     for n in range(_PLURAL_CHECKED_UP_TO + 1):
         expected = categories.index(category_of(n))
         if rule(n) != expected:
