@@ -18,7 +18,8 @@ from .constants import (
     TOKENIZER_FILE,
     VOCAB_FILE,
 )
-from .errors import ConfigError, RemoteCodeError, TokenizerError
+from .errors import ConfigError, RemoteCodeError, TokenizerError, UsageError
+from .i18n import Text
 from .modeling import PreTrainedModel
 from .preprocessing import read_preprocessor_dict
 from .registry import PREPROCESSORS, REGISTRY, TOKENIZERS, Architecture, architecture_for
@@ -40,7 +41,8 @@ __all__ = [
 ]
 
 
-def _architecture(config_dict: dict[str, Any], checkpoint: Checkpoint, *, source: str | None = None) -> Architecture:
+def _architecture(config_dict: dict[str, Any], checkpoint: Checkpoint, *,
+                  source: str | Text | None = None) -> Architecture:
     """The registry entry for this config; custom code (`auto_map`) is explained, never run.
 
     `source` is how an error names the checkpoint (by default, where its files are on this machine).
@@ -50,9 +52,10 @@ def _architecture(config_dict: dict[str, Any], checkpoint: Checkpoint, *, source
     if "auto_map" in config_dict and model_type not in REGISTRY:
         code = sorted({str(v).split(".")[0] + ".py" for v in config_dict["auto_map"].values() if isinstance(v, str)})
         raise RemoteCodeError(
-            f"{source} asks to run its own Python code ({', '.join(code) or 'auto_map'}) to build "
-            f"a '{model_type}' model. autotutor never executes code that comes with a checkpoint: it could do "
-            f"anything on your machine. Supported architectures: {', '.join(sorted(REGISTRY))}.",
+            "{source} asks to run its own Python code ({code}) to build "
+            "a '{value}' model. autotutor never executes code that comes with a checkpoint: it could do "
+            "anything on your machine. Supported architectures: {supported}.",
+            source=source, code=", ".join(code) or "auto_map", supported=", ".join(sorted(REGISTRY)),
             repo_id=checkpoint.name_or_path, key="auto_map", value=model_type,
         )
     return architecture_for(model_type, source=source)
@@ -68,7 +71,7 @@ class AutoConfig:
     """
 
     def __init__(self) -> None:
-        raise TypeError("Use AutoConfig.from_pretrained(name_or_path) or AutoConfig.for_model(model_type).")
+        raise UsageError("Use AutoConfig.from_pretrained(name_or_path) or AutoConfig.for_model(model_type).")
 
     @staticmethod
     def for_model(model_type: str, **kwargs: Any) -> PretrainedConfig:
@@ -83,7 +86,8 @@ class AutoConfig:
         for key, value in kwargs.items():
             if not hasattr(config, key):
                 # transformers drops such keys silently; a typo here would otherwise go unnoticed.
-                raise TypeError(f"AutoConfig.from_pretrained() got {key!r}, which is not a key of {config_cls.__name__}.")
+                raise UsageError("AutoConfig.from_pretrained() got {key!r}, which is not a key of {config_class}.",
+                                 config_class=config_cls.__name__, key=key, value=value)
             setattr(config, key, value)
         config.name_or_path = os.fspath(name_or_path)
         return config
@@ -93,11 +97,12 @@ class _AutoModelBase:
     task: ClassVar[str] = "base"
 
     def __init__(self) -> None:
-        raise TypeError(f"Use {type(self).__name__}.from_pretrained(name_or_path) or .from_config(config).")
+        raise UsageError("Use {auto_class}.from_pretrained(name_or_path) or .from_config(config).",
+                         auto_class=type(self).__name__)
 
     @classmethod
     def model_class(cls, config_dict: dict[str, Any], checkpoint: Checkpoint, *,
-                    source: str | None = None) -> type[PreTrainedModel]:
+                    source: str | Text | None = None) -> type[PreTrainedModel]:
         """Which class `from_pretrained` would build for this checkpoint (the lessons show this choice).
 
         `source` is how a refusal names the checkpoint; by default, where its files are on this machine.
@@ -178,7 +183,7 @@ class AutoTokenizer:
     """
 
     def __init__(self) -> None:
-        raise TypeError("Use AutoTokenizer.from_pretrained(name_or_path).")
+        raise UsageError("Use AutoTokenizer.from_pretrained(name_or_path).")
 
     @staticmethod
     def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any) -> PreTrainedTokenizer:
@@ -190,18 +195,21 @@ class AutoTokenizer:
 def _tokenizer_class(checkpoint: Checkpoint) -> type[PreTrainedTokenizer]:
     config_path = checkpoint.get(TOKENIZER_CONFIG_FILE)
     if config_path is not None:
-        name = read_json(config_path, what="tokenizer configuration").get("tokenizer_class")
+        name = read_json(config_path, what=Text("tokenizer configuration")).get("tokenizer_class")
         if name is not None:
             if name not in TOKENIZERS:
                 raise TokenizerError(
-                    f"{config_path} asks for tokenizer_class '{name}'; autotutor has "
-                    f"{', '.join(sorted(TOKENIZERS))}."
+                    "{path} asks for tokenizer_class '{value}'; autotutor has {supported}.",
+                    supported=", ".join(sorted(TOKENIZERS)),
+                    repo_id=checkpoint.name_or_path, path=config_path, key="tokenizer_class", value=name,
                 )
             return TOKENIZERS[name]
     config_dict = load_config_dict(checkpoint)
     arch = _architecture(config_dict, checkpoint)
     if arch.tokenizer is None:
-        raise TokenizerError(f"{checkpoint.describe()} is a '{config_dict.get('model_type')}' checkpoint, which has no tokenizer.")
+        raise TokenizerError("{source} is a '{model_type}' checkpoint, which has no tokenizer.",
+                             source=checkpoint.describe(), model_type=config_dict.get("model_type"),
+                             repo_id=checkpoint.name_or_path)
     return arch.tokenizer
 
 
@@ -210,11 +218,12 @@ def _tokenizer_class(checkpoint: Checkpoint) -> type[PreTrainedTokenizer]:
 # ---------------------------------------------------------------------------------------------------------------
 def _named_class(name: str, path: Any) -> type:
     if name not in PREPROCESSORS:
-        raise ConfigError(f"{path} names the class '{name}'; autotutor has {', '.join(sorted(PREPROCESSORS))}.")
+        raise ConfigError("{path} names the class '{value}'; autotutor has {supported}.",
+                          supported=", ".join(sorted(PREPROCESSORS)), path=path, value=name)
     return PREPROCESSORS[name]
 
 
-def _preprocessor_class(checkpoint: Checkpoint, section: str, role: str) -> type:
+def _preprocessor_class(checkpoint: Checkpoint, section: str) -> type:
     """The class for `section` ("image_processor" / "feature_extractor"): named in the JSON, else by model_type."""
     found = read_preprocessor_dict(checkpoint, section)
     if found is not None:
@@ -227,9 +236,18 @@ def _preprocessor_class(checkpoint: Checkpoint, section: str, role: str) -> type
         cls = getattr(arch, section)
         if cls is not None:
             return cls
+    if section == "image_processor":
+        raise ConfigError(
+            "{source} has no image preprocessing settings ({preprocessor_config} or {processor_config}) "
+            "that autotutor can use (it contains: {present}).",
+            source=checkpoint.describe(), present=checkpoint.contents(), preprocessor_config=PREPROCESSOR_CONFIG_FILE,
+            processor_config=PROCESSOR_CONFIG_FILE, repo_id=checkpoint.name_or_path,
+        )
     raise ConfigError(
-        f"{checkpoint.describe()} has no {role} settings ({PREPROCESSOR_CONFIG_FILE} or {PROCESSOR_CONFIG_FILE}) "
-        f"that autotutor can use (it contains: {', '.join(checkpoint.listing()) or 'no files'})."
+        "{source} has no feature extraction settings ({preprocessor_config} or {processor_config}) "
+        "that autotutor can use (it contains: {present}).",
+        source=checkpoint.describe(), present=checkpoint.contents(), preprocessor_config=PREPROCESSOR_CONFIG_FILE,
+        processor_config=PROCESSOR_CONFIG_FILE, repo_id=checkpoint.name_or_path,
     )
 
 
@@ -241,12 +259,12 @@ class AutoImageProcessor:
     """
 
     def __init__(self) -> None:
-        raise TypeError("Use AutoImageProcessor.from_pretrained(name_or_path).")
+        raise UsageError("Use AutoImageProcessor.from_pretrained(name_or_path).")
 
     @staticmethod
     def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any):
         checkpoint = open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs))
-        cls = _preprocessor_class(checkpoint, "image_processor", "image preprocessing")
+        cls = _preprocessor_class(checkpoint, "image_processor")
         return cls.from_checkpoint(checkpoint, **kwargs)
 
 
@@ -254,12 +272,12 @@ class AutoFeatureExtractor:
     """`AutoFeatureExtractor.from_pretrained(name)` → the feature extractor (audio: raw samples → model inputs)."""
 
     def __init__(self) -> None:
-        raise TypeError("Use AutoFeatureExtractor.from_pretrained(name_or_path).")
+        raise UsageError("Use AutoFeatureExtractor.from_pretrained(name_or_path).")
 
     @staticmethod
     def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any):
         checkpoint = open_checkpoint(name_or_path, **pop_checkpoint_options(kwargs))
-        cls = _preprocessor_class(checkpoint, "feature_extractor", "feature extraction")
+        cls = _preprocessor_class(checkpoint, "feature_extractor")
         return cls.from_checkpoint(checkpoint, **kwargs)
 
 
@@ -272,7 +290,7 @@ class AutoProcessor:
     """
 
     def __init__(self) -> None:
-        raise TypeError("Use AutoProcessor.from_pretrained(name_or_path).")
+        raise UsageError("Use AutoProcessor.from_pretrained(name_or_path).")
 
     @staticmethod
     def from_pretrained(name_or_path: str | os.PathLike, **kwargs: Any):
@@ -285,10 +303,12 @@ class AutoProcessor:
             return AutoTokenizer.from_pretrained(checkpoint, **options)
         for section in ("image_processor", "feature_extractor"):
             if read_preprocessor_dict(checkpoint, section) is not None:
-                return _preprocessor_class(checkpoint, section, section).from_checkpoint(checkpoint, **options)
+                return _preprocessor_class(checkpoint, section).from_checkpoint(checkpoint, **options)
         raise ConfigError(
-            f"{checkpoint.describe()} has no preprocessing files (tokenizer, {PREPROCESSOR_CONFIG_FILE} or "
-            f"{PROCESSOR_CONFIG_FILE}); it contains: {', '.join(checkpoint.listing()) or 'no files'}."
+            "{source} has no preprocessing files (tokenizer, {preprocessor_config} or {processor_config}); "
+            "it contains: {present}.",
+            source=checkpoint.describe(), present=checkpoint.contents(), preprocessor_config=PREPROCESSOR_CONFIG_FILE,
+            processor_config=PROCESSOR_CONFIG_FILE, repo_id=checkpoint.name_or_path,
         )
 
 

@@ -26,35 +26,48 @@ __all__ = ["BackboneConfigMixin", "BackboneMixin", "BackboneOutput", "resolve_st
 
 
 def _valid(stage_names: Sequence[str]) -> str:
-    return "valid stages: " + ", ".join(f"{i} {name!r}" for i, name in enumerate(stage_names))
+    """The stages as an error lists them after "valid stages:": `0 'stem', 1 'stage1', ...`."""
+    return ", ".join(f"{i} {name!r}" for i, name in enumerate(stage_names))
 
 
 def _by_name(stage_names: Sequence[str], out_features: Any) -> list[int]:
     if isinstance(out_features, str) or not isinstance(out_features, (list, tuple)):
-        raise ConfigError(f"out_features must be a list of stage names, like ['stage1'], got {out_features!r}; {_valid(stage_names)}.")
+        raise ConfigError("out_features must be a list of stage names, like ['stage1'], got {value!r}; "
+                          "valid stages: {valid}.", valid=_valid(stage_names), key="out_features", value=out_features)
     unknown = [f for f in out_features if f not in stage_names]
     if unknown:
-        raise ConfigError(f"out_features={list(out_features)!r} names unknown stages {unknown!r}; {_valid(stage_names)}.")
+        raise ConfigError("out_features={selection!r} names unknown stages {unknown!r}; valid stages: {valid}.",
+                          selection=list(out_features), unknown=unknown, valid=_valid(stage_names),
+                          key="out_features", value=out_features)
     return [list(stage_names).index(f) for f in out_features]
 
 
 def _by_index(stage_names: Sequence[str], out_indices: Any) -> list[int]:
     if not isinstance(out_indices, (list, tuple)) or not all(isinstance(i, int) and not isinstance(i, bool) for i in out_indices):
-        raise ConfigError(f"out_indices must be a list of stage numbers, like (1, 3), got {out_indices!r}; {_valid(stage_names)}.")
+        raise ConfigError("out_indices must be a list of stage numbers, like (1, 3), got {value!r}; "
+                          "valid stages: {valid}.", valid=_valid(stage_names), key="out_indices", value=out_indices)
     n = len(stage_names)
     wrong = [i for i in out_indices if not -n <= i < n]
     if wrong:
-        raise ConfigError(f"out_indices={list(out_indices)!r}: {wrong} out of range (-{n}..{n - 1}); {_valid(stage_names)}.")
+        raise ConfigError("out_indices={selection!r}: {wrong} out of range ({lowest}..{highest}); valid stages: {valid}.",
+                          selection=list(out_indices), wrong=wrong, lowest=-n, highest=n - 1,
+                          valid=_valid(stage_names), key="out_indices", value=out_indices)
     return [i % n for i in out_indices]  # negative indices count from the end, as in Python
 
 
-def _check(stage_names: Sequence[str], indices: list[int], asked: str) -> None:
+def _check(stage_names: Sequence[str], indices: list[int], key: str, asked: Sequence[Any]) -> None:
+    """`asked` (the value of the option `key`) resolved to `indices`: some stages, each once, in order."""
+    selection = f"{key}={list(asked)!r}"
     if not indices:
-        raise ConfigError(f"{asked} selects no stage; {_valid(stage_names)}.")
+        raise ConfigError("{selection} selects no stage; valid stages: {valid}.",
+                          selection=selection, valid=_valid(stage_names), key=key, value=asked)
     if len(set(indices)) != len(indices):
-        raise ConfigError(f"{asked} selects a stage twice; {_valid(stage_names)}.")
+        raise ConfigError("{selection} selects a stage twice; valid stages: {valid}.",
+                          selection=selection, valid=_valid(stage_names), key=key, value=asked)
     if indices != sorted(indices):
-        raise ConfigError(f"{asked} is not in the order of the stages (expected {sorted(indices)}); {_valid(stage_names)}.")
+        raise ConfigError("{selection} is not in the order of the stages (expected {expected}); valid stages: {valid}.",
+                          selection=selection, expected=sorted(indices), valid=_valid(stage_names),
+                          key=key, value=asked)
 
 
 def resolve_stages(
@@ -75,15 +88,17 @@ def resolve_stages(
     by_name = by_index = None
     if out_features is not None:
         by_name = _by_name(stage_names, out_features)
-        _check(stage_names, by_name, f"out_features={list(out_features)!r}")
+        _check(stage_names, by_name, "out_features", out_features)
     if out_indices is not None:
         by_index = _by_index(stage_names, out_indices)
-        _check(stage_names, by_index, f"out_indices={list(out_indices)!r}")
+        _check(stage_names, by_index, "out_indices", out_indices)
     if by_name is not None and by_index is not None and by_name != by_index:
         raise ConfigError(
-            f"out_features={list(out_features)!r} and out_indices={list(out_indices)!r} select different stages "
-            f"({[stage_names[i] for i in by_name]} vs {[stage_names[i] for i in by_index]}). Give only one of them, "
-            f"or make them agree; {_valid(stage_names)}."
+            "out_features={out_features!r} and out_indices={out_indices!r} select different stages "
+            "({by_name} vs {by_index}). Give only one of them, or make them agree; valid stages: {valid}.",
+            out_features=list(out_features), out_indices=list(out_indices),
+            by_name=[stage_names[i] for i in by_name], by_index=[stage_names[i] for i in by_index],
+            valid=_valid(stage_names),
         )
     indices = by_name if by_name is not None else by_index if by_index is not None else [len(stage_names) - 1]
     return [stage_names[i] for i in indices], indices

@@ -57,7 +57,8 @@ class BatchEncoding(UserDict):
             return self._encodings[batch_index]
         except IndexError:
             raise TokenizerError(
-                f"batch_index={batch_index} is out of range: the batch holds {len(self._encodings)} sequence(s)."
+                "batch_index={value} is out of range: the batch holds {count} sequence(s).",
+                count=len(self._encodings), key="batch_index", value=batch_index,
             ) from None
 
     def tokens(self, batch_index: int = 0) -> list[str]:
@@ -90,8 +91,9 @@ def batch_inputs(text: Any, text_pair: Any, is_split_into_words: bool) -> tuple[
         batched = not is_split_into_words or (len(text) > 0 and isinstance(text[0], (list, tuple)))
     else:
         raise TokenizerError(
-            f"text should be a string, a list of strings (a batch) or, with is_split_into_words=True, a list of "
-            f"words; got {type(text).__name__}: {text!r:.80}."
+            "text should be a string, a list of strings (a batch) or, with is_split_into_words=True, a list of "
+            "words; got {got_type}: {value!r:.80}.",
+            got_type=type(text).__name__, key="text", value=text,
         )
     if not batched:
         # transformers drops an empty text_pair ("") for a single input, but keeps it inside a batch; we follow.
@@ -100,8 +102,9 @@ def batch_inputs(text: Any, text_pair: Any, is_split_into_words: bool) -> tuple[
         return True, list(text)
     if isinstance(text_pair, str) or len(text_pair) != len(text):
         raise TokenizerError(
-            f"For a batch of {len(text)} texts, text_pair should be a list of {len(text)} texts, one per text; "
-            f"got {type(text_pair).__name__} of length {len(text_pair)}."
+            "For a batch of {count} texts, text_pair should be a list of {count} texts, one per text; "
+            "got {got_type} of length {got_length}.",
+            count=len(text), got_type=type(text_pair).__name__, got_length=len(text_pair), key="text_pair",
         )
     return True, list(zip(text, text_pair))
 
@@ -116,8 +119,9 @@ def to_tensor(key: str, rows: list[Any], kind: str) -> Any:
     lengths = {len(row) for row in rows} if rows and isinstance(rows[0], list) else set()
     if len(lengths) > 1:
         raise TokenizerError(
-            f"Cannot make one tensor of '{key}': the sequences have lengths {sorted(lengths)}. "
-            "Pass padding=True (and truncation=True for long texts) so they all have the same length."
+            "Cannot make one tensor of '{key}': the sequences have lengths {lengths}. "
+            "Pass padding=True (and truncation=True for long texts) so they all have the same length.",
+            key=key, lengths=sorted(lengths),
         )
     import numpy as np
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from .constants import ENV_HUB_OFFLINE, env_flag
 from .errors import CheckpointNotFoundError, ConfigError, RemoteCodeError, RevisionNotFoundError
-from .i18n import _
+from .i18n import Text, _
 from .pack.store import MANIFEST_NAME, installed_entry, pack_first
 
 __all__ = ["CHECKPOINT_OPTIONS", "Checkpoint", "open_checkpoint", "pop_checkpoint_options", "read_json"]
@@ -103,17 +103,20 @@ class Checkpoint:
         self.from_pack = False  # served by the offline course pack (see autotutor/pack)
 
     # -- what learners see in messages ------------------------------------------------------------------
-    def describe(self) -> str:
+    def describe(self) -> Text:
+        """Where the files come from, as an error names it: `str()` of it reads in the learner's language."""
         if self.from_pack:
-            return f"the course pack's '{self.name_or_path}' ({self.folder})"
+            return Text("the course pack's '{repo_id}' ({folder})", repo_id=self.name_or_path, folder=self.folder)
         if self.folder is not None:
-            return f"folder '{self.folder}'"
-        where = f"Hub repository '{self.name_or_path}'"
-        if self.revision:
-            where += f" at revision '{self.revision}'"
-        if self.subfolder:
-            where += f", subfolder '{self.subfolder}'"
-        return where
+            return Text("folder '{folder}'", folder=self.folder)
+        if self.revision or self.subfolder:
+            return Text("Hub repository '{repo_id}' (revision '{revision}', subfolder '{subfolder}')",
+                        repo_id=self.name_or_path, revision=self.revision or "main", subfolder=self.subfolder or "/")
+        return Text("Hub repository '{repo_id}'", repo_id=self.name_or_path)
+
+    def contents(self) -> str | Text:
+        """`listing()` as an error shows it: the names apart by commas, or "no files"."""
+        return ", ".join(self.listing()) or Text("no files")
 
     def where(self) -> str:
         """`describe()` in the learner's language (the load report's heading), names and paths as `code`."""
@@ -131,7 +134,7 @@ class Checkpoint:
         """The course pack's one-line account of its copy ("offline stand-in: ..."), when it serves the files."""
         if not self.from_pack:
             return None
-        manifest = read_json(self.folder / MANIFEST_NAME, what="course pack manifest")
+        manifest = read_json(self.folder / MANIFEST_NAME, what=Text("course pack manifest"))
         return str(manifest.get("summary", ""))
 
     def listing(self) -> list[str]:
@@ -217,13 +220,14 @@ class Checkpoint:
             return None
         except hf_errors.RevisionNotFoundError as err:
             raise RevisionNotFoundError(
-                f"Revision '{self.revision or 'main'}' does not exist for {self.name_or_path!r}. "
+                "Revision '{revision}' does not exist for {repo_id!r}. "
                 "Pass an existing branch name, tag or commit hash as revision=.",
+                revision=self.revision or "main",
                 repo_id=self.name_or_path, key="revision", value=self.revision,
             ) from err
         except (hf_errors.RepositoryNotFoundError, hf_errors.GatedRepoError) as err:
             raise CheckpointNotFoundError(
-                f"'{self.name_or_path}' is not a folder on this machine and not a repository the Hub lets you "
+                "'{repo_id}' is not a folder on this machine and not a repository the Hub lets you "
                 "read. Check the spelling, or log in with `hf auth login` for a private or gated model.",
                 repo_id=self.name_or_path,
             ) from err
@@ -245,24 +249,40 @@ class Checkpoint:
     def _explain_offline_miss(self, *, unreachable: bool = False) -> None:
         """Raise a helpful error when the repository or revision is not in the cache at all."""
         repo = self._repo_cache()
-        why = "the Hub could not be reached" if unreachable else "offline mode is on (HF_HUB_OFFLINE=1 or local_files_only=True)"
-        how = (
-            "To get the files, run once with network access "
-            f"(`hf download {self.name_or_path}`), or copy the checkpoint folder here and pass its path."
-        )
+        # Why the network was not used is folded into whole sentences; how to get the files follows them.
         if unreachable:
-            how += " Set HF_HUB_OFFLINE=1 to skip the network attempts when working offline."
+            how = Text("To get the files, run once with network access (`hf download {repo_id}`), or copy the "
+                       "checkpoint folder here and pass its path. Set HF_HUB_OFFLINE=1 to skip the network "
+                       "attempts when working offline.", repo_id=self.name_or_path)
+        else:
+            how = Text("To get the files, run once with network access (`hf download {repo_id}`), or copy the "
+                       "checkpoint folder here and pass its path.", repo_id=self.name_or_path)
         if not repo.is_dir():
+            if unreachable:
+                raise CheckpointNotFoundError(
+                    "'{repo_id}' is not a folder on this machine, and it is not in the Hub cache ({cache}); "
+                    "the Hub could not be reached. {how}",
+                    cache=repo.parent, how=how, repo_id=self.name_or_path, path=repo,
+                )
             raise CheckpointNotFoundError(
-                f"'{self.name_or_path}' is not a folder on this machine, and it is not in the Hub cache "
-                f"({repo.parent}); {why}. {how}",
-                repo_id=self.name_or_path, path=repo,
+                "'{repo_id}' is not a folder on this machine, and it is not in the Hub cache ({cache}); "
+                "offline mode is on (HF_HUB_OFFLINE=1 or local_files_only=True). {how}",
+                cache=repo.parent, how=how, repo_id=self.name_or_path, path=repo,
             )
         if self._cached_snapshot() is None:
             refs = sorted(p.name for p in (repo / "refs").glob("*")) if (repo / "refs").is_dir() else []
+            cached = ", ".join(refs) or Text("none")
+            if unreachable:
+                raise RevisionNotFoundError(
+                    "Revision '{revision}' of '{repo_id}' is not in the cache ({path}); the Hub could not be "
+                    "reached. Cached revisions: {cached}. {how}",
+                    revision=self.revision or "main", cached=cached, how=how,
+                    repo_id=self.name_or_path, path=repo, key="revision", value=self.revision,
+                )
             raise RevisionNotFoundError(
-                f"Revision '{self.revision or 'main'}' of '{self.name_or_path}' is not in the cache ({repo}); "
-                f"{why}. Cached revisions: {', '.join(refs) or 'none'}. {how}",
+                "Revision '{revision}' of '{repo_id}' is not in the cache ({path}); offline mode is on "
+                "(HF_HUB_OFFLINE=1 or local_files_only=True). Cached revisions: {cached}. {how}",
+                revision=self.revision or "main", cached=cached, how=how,
                 repo_id=self.name_or_path, path=repo, key="revision", value=self.revision,
             )
 
@@ -299,7 +319,7 @@ def open_checkpoint(
     name = os.fspath(name_or_path)
     if revision is not None and (not isinstance(revision, str) or not re.fullmatch(r"[\w.\-/]+", revision) or ".." in revision):
         raise RevisionNotFoundError(
-            f"revision={revision!r} is not a valid branch, tag or commit name. "
+            "revision={value!r} is not a valid branch, tag or commit name. "
             "Use something like 'main', 'v1.0' or a 40-character commit hash.",
             repo_id=name, key="revision", value=revision,
         )
@@ -309,15 +329,15 @@ def open_checkpoint(
     if folder.is_dir():
         base = folder / subfolder if subfolder else folder
         if not base.is_dir():
-            raise CheckpointNotFoundError(f"The folder '{folder}' has no subfolder '{subfolder}'.",
+            raise CheckpointNotFoundError("The folder '{folder}' has no subfolder '{value}'.", folder=folder,
                                           repo_id=name, path=base, key="subfolder", value=subfolder)
         return Checkpoint(name, folder=base.resolve(), **common)
     if folder.exists():
-        raise CheckpointNotFoundError(f"'{name}' is a file; pass the folder that contains config.json instead.",
+        raise CheckpointNotFoundError("'{repo_id}' is a file; pass the folder that contains config.json instead.",
                                       repo_id=name, path=folder)
     if _looks_like_path(name):
         raise CheckpointNotFoundError(
-            f"The folder '{folder.resolve()}' does not exist. Check the path, or give a Hub id such as "
+            "The folder '{path}' does not exist. Check the path, or give a Hub id such as "
             "'google-bert/bert-base-uncased'.",
             repo_id=name, path=folder.resolve(),
         )
@@ -328,7 +348,7 @@ def open_checkpoint(
         validate_repo_id(name)
     except HFValidationError as err:
         raise CheckpointNotFoundError(
-            f"'{name}' is neither a folder on this machine nor a valid Hub id ('org/name', letters, digits, "
+            "'{repo_id}' is neither a folder on this machine nor a valid Hub id ('org/name', letters, digits, "
             "'-', '_' and '.').",
             repo_id=name,
         ) from err
@@ -343,20 +363,25 @@ def pop_checkpoint_options(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {key: kwargs.pop(key) for key in CHECKPOINT_OPTIONS if key in kwargs}
 
 
-def read_json(path: Path, *, what: str = "checkpoint file") -> dict[str, Any]:
-    """Read a JSON object from `path`; a syntax error names the file, line and column."""
+def read_json(path: Path, *, what: str | Text | None = None) -> dict[str, Any]:
+    """Read a JSON object from `path`; a syntax error names the file, line and column.
+
+    `what` names the kind of file in an error, as a `Text` so that it is translated: `Text("tokenizer config")`.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        raise ConfigError(f"{path} is not UTF-8 text; is it really a {what}?", path=path) from err
+        raise ConfigError("{path} is not UTF-8 text; is it really a {what}?",
+                          what=Text("checkpoint file") if what is None else what, path=path) from err
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise ConfigError(
-            f"{path} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}. "
+            "{path} is not valid JSON: {reason} at line {line}, column {column}. "
             "Fix the file by hand or download it again.",
-            path=path,
+            reason=err.msg, line=err.lineno, column=err.colno, path=path,
         ) from err
     if not isinstance(data, dict):
-        raise ConfigError(f"{path} should hold a JSON object ({{...}}), not {type(data).__name__}.", path=path)
+        raise ConfigError("{path} should hold a JSON object ({{...}}), not {kind}.", kind=type(data).__name__,
+                          path=path)
     return data

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from .checkpoint import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
 from .constants import CONFIG_NAME
 from .errors import ConfigError
+from .i18n import Text
 
 __all__ = ["PretrainedConfig", "load_config_dict"]
 
@@ -106,7 +107,8 @@ class PretrainedConfig:
             self._id2label = {int(k): str(v) for k, v in mapping.items()}
         except (TypeError, ValueError, AttributeError) as err:
             raise ConfigError(
-                f"id2label must map class indices to names, like {{0: 'NEG', 1: 'POS'}}; got {mapping!r}."
+                "id2label must map class indices to names, like {{0: 'NEG', 1: 'POS'}}; got {value!r}.",
+                key="id2label", value=mapping,
             ) from err
         self.label2id = {v: k for k, v in self._id2label.items()}
 
@@ -117,7 +119,7 @@ class PretrainedConfig:
     @num_labels.setter
     def num_labels(self, n: int) -> None:
         if not isinstance(n, int) or n < 1:
-            raise ConfigError(f"num_labels must be a positive integer, got {n!r}.")
+            raise ConfigError("num_labels must be a positive integer, got {value!r}.", key="num_labels", value=n)
         if getattr(self, "_id2label", None) is None or len(self._id2label) != n:
             self.id2label = {i: f"LABEL_{i}" for i in range(n)}
 
@@ -161,8 +163,9 @@ class PretrainedConfig:
         config_dict = load_config_dict(checkpoint)
         if cls.model_type and config_dict.get("model_type") not in (None, cls.model_type):
             raise ConfigError(
-                f"{checkpoint.describe()} holds a '{config_dict['model_type']}' config, not '{cls.model_type}'. "
-                "Use AutoConfig.from_pretrained to get the right class.",
+                "{source} holds a '{value}' config, not '{expected}'. Use AutoConfig.from_pretrained to get the "
+                "right class.",
+                source=checkpoint.describe(), expected=cls.model_type,
                 repo_id=checkpoint.name_or_path, key="model_type", value=config_dict["model_type"],
             )
         config = cls.from_dict(config_dict, **kwargs)
@@ -180,10 +183,10 @@ def load_config_dict(checkpoint: Checkpoint) -> dict[str, Any]:
     """Read the checkpoint's `config.json`, with a clear error when it is missing."""
     path = checkpoint.get(CONFIG_NAME)
     if path is None:
-        present = ", ".join(checkpoint.listing()) or "no files"
         raise ConfigError(
-            f"{checkpoint.describe()} has no {CONFIG_NAME} (it contains: {present}). Every checkpoint needs one: "
-            "it names the architecture (model_type) and its sizes. Is this the right folder?",
+            "{source} has no {key} (it contains: {present}). Every checkpoint needs one: it names the "
+            "architecture (model_type) and its sizes. Is this the right folder?",
+            source=checkpoint.describe(), present=checkpoint.contents(),
             repo_id=checkpoint.name_or_path, key=CONFIG_NAME,
         )
-    return read_json(path, what="model configuration")
+    return read_json(path, what=Text("model configuration"))

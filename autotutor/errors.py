@@ -11,12 +11,19 @@ Besides its message, an error carries what it is about as fields, as huggingface
     ... except CheckpointNotFoundError as err:
     ...     err.repo_id, err.path
     ('./no/such/folder', PosixPath('/home/me/no/such/folder'))
+
+The message is written in English with named fields, `ConfigError("{source} has no {name}.", source=..., name=...)`,
+never as an f-string: the English sentence is the message id of the catalogs (`locales/`), so `str(err)` reads in
+the learner's language (`AUTOTUTOR_LANG`, a lesson's language switch) and `err.english` keeps the English original,
+the words to search the web with. The fields `repo_id`, `path`, `key` and `value` can be named in the sentence too.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from .i18n import Text, direction, get_language, printed
 
 
 class AutotutorError(Exception):
@@ -29,13 +36,24 @@ class AutotutorError(Exception):
         value: the offending value.
     """
 
-    def __init__(self, message: str = "", *, repo_id: str | None = None, path: str | Path | None = None,
-                 key: str | None = None, value: Any = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "", /, *, repo_id: str | None = None, path: str | Path | None = None,
+                 key: str | None = None, value: Any = None, **fields: Any) -> None:
+        self.text = Text(message, repo_id=repo_id, path=path, key=key, value=value, **fields)
+        super().__init__(self.text.english)  # args[0]: the English text, as a log or a pickle keeps it
         self.repo_id = repo_id
         self.path = Path(path) if path is not None else None
         self.key = key
         self.value = value
+
+    @property
+    def english(self) -> str:
+        """The message in English, whatever the learner's language: the words a web search finds."""
+        return self.text.english
+
+    def __str__(self) -> str:
+        lang = get_language()
+        # A traceback prints left to right: an Arabic message is isolated right to left line by line.
+        return printed(self.text.render(lang), lang) if direction(lang) == "rtl" else self.text.render(lang)
 
 
 class CheckpointNotFoundError(AutotutorError, FileNotFoundError):
@@ -104,3 +122,11 @@ class ImageError(AutotutorError, ValueError):
 
 class AudioError(AutotutorError, ValueError):
     """An audio clip has a sampling rate, shape or length the feature extractor or model cannot use."""
+
+
+class UsageError(AutotutorError, TypeError):
+    """A class or function was called the wrong way: an Auto class built directly, an unknown keyword argument."""
+
+
+class ArgumentError(AutotutorError, ValueError):
+    """An argument's value is one no option accepts, and no more specific error above fits."""

@@ -23,7 +23,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from .errors import AudioError, ConfigError
+from .errors import AudioError, ConfigError, UsageError
+from .i18n import Text
 from .preprocessing import BatchFeature, Preprocessor
 
 __all__ = ["FeatureExtractor", "Wav2Vec2FeatureExtractor"]
@@ -31,7 +32,6 @@ __all__ = ["FeatureExtractor", "Wav2Vec2FeatureExtractor"]
 # A 2-D array is a batch, one clip per row. If its rows hold this few samples and there are more rows than
 # columns, it is almost surely one multi-channel clip laid out (samples, channels), as soundfile returns it.
 _MAX_CHANNELS = 8
-_PADDING_CHOICES = "True, False, 'longest', 'max_length' or 'do_not_pad'"
 
 
 class FeatureExtractor(Preprocessor):
@@ -60,11 +60,13 @@ class FeatureExtractor(Preprocessor):
         **kwargs: Any,
     ) -> None:
         if not isinstance(sampling_rate, numbers.Integral) or sampling_rate <= 0:
-            raise ConfigError(f"sampling_rate must be a positive number of samples per second, got {sampling_rate!r}.")
+            raise ConfigError("sampling_rate must be a positive number of samples per second, got {value!r}.",
+                              key="sampling_rate", value=sampling_rate)
         if padding_side != "right":
             raise ConfigError(
-                f"padding_side={padding_side!r} is not supported: speech models find the real frames from the "
-                "number of samples, which only works when padding comes after them. Use padding_side='right'."
+                "padding_side={value!r} is not supported: speech models find the real frames from the "
+                "number of samples, which only works when padding comes after them. Use padding_side='right'.",
+                key="padding_side", value=padding_side,
             )
         self.feature_size = feature_size
         self.sampling_rate = int(sampling_rate)
@@ -113,7 +115,7 @@ class Wav2Vec2FeatureExtractor(FeatureExtractor):
     ) -> None:
         if feature_size != 1:
             raise ConfigError("Wav2Vec2FeatureExtractor reads raw waveforms, one number per sample: feature_size "
-                              f"must be 1, got {feature_size!r}.")
+                              "must be 1, got {value!r}.", key="feature_size", value=feature_size)
         super().__init__(feature_size=feature_size, sampling_rate=sampling_rate, padding_value=padding_value,
                          return_attention_mask=return_attention_mask, **kwargs)
         self.do_normalize = do_normalize
@@ -155,21 +157,23 @@ class Wav2Vec2FeatureExtractor(FeatureExtractor):
         # 1. The sampling rate.
         if sampling_rate is None:
             warnings.warn(
-                f"No sampling_rate given: the clips are assumed to be {self.sampling_rate} Hz, the rate the model "
-                f"was trained on. Pass sampling_rate={self.sampling_rate} to say so, and resample audio recorded at "
-                "another rate: a wrong rate gives wrong predictions without any error.",
+                str(Text("No sampling_rate given: the clips are assumed to be {rate} Hz, the rate the model "
+                         "was trained on. Pass sampling_rate={rate} to say so, and resample audio recorded at "
+                         "another rate: a wrong rate gives wrong predictions without any error.",
+                         rate=self.sampling_rate)),
                 UserWarning,
                 stacklevel=2,
             )
         elif sampling_rate != self.sampling_rate:
             raise AudioError(
-                f"The audio is sampled at {sampling_rate} Hz, but this feature extractor's model was trained on "
-                f"{self.sampling_rate} Hz audio. Resample it first, e.g. torchaudio.functional.resample(waveform, "
-                f"{sampling_rate}, {self.sampling_rate}) or librosa.resample(y, orig_sr={sampling_rate}, "
-                f"target_sr={self.sampling_rate})."
+                "The audio is sampled at {rate} Hz, but this feature extractor's model was trained on "
+                "{expected} Hz audio. Resample it first, e.g. torchaudio.functional.resample(waveform, "
+                "{rate}, {expected}) or librosa.resample(y, orig_sr={rate}, target_sr={expected}).",
+                rate=sampling_rate, expected=self.sampling_rate, key="sampling_rate", value=sampling_rate,
             )
         if return_tensors not in (None, "pt", "np"):
-            raise AudioError(f"return_tensors={return_tensors!r} is not supported; use 'pt' (torch), 'np' (numpy) or None.")
+            raise AudioError("return_tensors={value!r} is not supported; use 'pt' (torch), 'np' (numpy) or None.",
+                             key="return_tensors", value=return_tensors)
         target = self._padded_length(padding, max_length, pad_to_multiple_of)
         clips = _as_clips(raw_speech)
 
@@ -197,9 +201,10 @@ class Wav2Vec2FeatureExtractor(FeatureExtractor):
             return BatchFeature(batch)
         if len({len(v) for v in values}) > 1:
             raise AudioError(
-                f"The clips have different lengths ({', '.join(map(str, lengths))} samples), so they cannot be "
-                f"stacked into one {return_tensors!r} tensor. Pass padding=True to pad them to the longest, or "
-                "truncation=True with max_length to cut them."
+                "The clips have different lengths ({lengths} samples), so they cannot be stacked into one "
+                "{return_tensors!r} tensor. Pass padding=True to pad them to the longest, or truncation=True with "
+                "max_length to cut them.",
+                lengths=", ".join(map(str, lengths)), return_tensors=return_tensors,
             )
         stacked = {key: np.stack(arrays) for key, arrays in batch.items()}  # (B, L)
         if return_tensors == "pt":
@@ -209,9 +214,11 @@ class Wav2Vec2FeatureExtractor(FeatureExtractor):
     def _padded_length(self, padding: bool | str, max_length: int | None, multiple: int | None) -> int | str | None:
         """The length every clip is padded to: a number, "longest" (known once the clips are read), or None."""
         if multiple is not None and (not isinstance(multiple, numbers.Integral) or multiple < 1):
-            raise AudioError(f"pad_to_multiple_of must be a positive integer, got {multiple!r}.")
+            raise AudioError("pad_to_multiple_of must be a positive integer, got {value!r}.",
+                             key="pad_to_multiple_of", value=multiple)
         if max_length is not None and (not isinstance(max_length, numbers.Integral) or max_length < 1):
-            raise AudioError(f"max_length must be a positive number of samples, got {max_length!r}.")
+            raise AudioError("max_length must be a positive number of samples, got {value!r}.",
+                             key="max_length", value=max_length)
         if padding is True or padding == "longest":
             return "longest"
         if padding is False or padding is None or padding == "do_not_pad":
@@ -220,7 +227,8 @@ class Wav2Vec2FeatureExtractor(FeatureExtractor):
             if max_length is None:
                 raise AudioError("padding='max_length' needs max_length, the number of samples to pad to.")
             return _round_up(max_length, multiple)
-        raise AudioError(f"padding={padding!r} is not one of {_PADDING_CHOICES}.")
+        raise AudioError("padding={value!r} is not one of True, False, 'longest', 'max_length' or 'do_not_pad'.",
+                         key="padding", value=padding)
 
 
 def _round_up(length: int, multiple: int | None) -> int:
@@ -238,15 +246,17 @@ def _as_clips(raw_speech: Any) -> list[np.ndarray]:
             rows, cols = raw_speech.shape
             if cols <= _MAX_CHANNELS and rows > cols:
                 raise AudioError(
-                    f"A 2-D array is read as a batch, one clip per row; yours has shape {raw_speech.shape}, i.e. "
-                    f"{rows} clips of {cols} samples. It looks like one clip with {cols} channels laid out "
-                    "(samples, channels), as soundfile returns it. Mix it down to mono first: x.mean(axis=1)."
+                    "A 2-D array is read as a batch, one clip per row; yours has shape {shape}, i.e. "
+                    "{rows} clips of {columns} samples. It looks like one clip with {columns} channels laid out "
+                    "(samples, channels), as soundfile returns it. Mix it down to mono first: x.mean(axis=1).",
+                    shape=raw_speech.shape, rows=rows, columns=cols,
                 )
             return [_one_clip(row, i) for i, row in enumerate(raw_speech)]
         raise AudioError(
-            f"Expected one clip (1-D) or a batch of mono clips (2-D: clips × samples), got an array of shape "
-            f"{raw_speech.shape}. A batch of multi-channel clips (clips, channels, samples) must be mixed down "
-            "to mono first: x.mean(axis=1)."
+            "Expected one clip (1-D) or a batch of mono clips (2-D: clips × samples), got an array of shape "
+            "{shape}. A batch of multi-channel clips (clips, channels, samples) must be mixed down "
+            "to mono first: x.mean(axis=1).",
+            shape=raw_speech.shape,
         )
     if isinstance(raw_speech, (list, tuple)):
         if len(raw_speech) == 0:
@@ -254,25 +264,28 @@ def _as_clips(raw_speech: Any) -> list[np.ndarray]:
         if all(isinstance(x, numbers.Real) for x in raw_speech):
             return [_one_clip(raw_speech, None)]
         return [_one_clip(clip, i) for i, clip in enumerate(raw_speech)]
-    raise TypeError(
-        f"raw_speech must be a list of floats, a numpy array, a torch tensor, or a list of those; got "
-        f"{type(raw_speech).__name__}. To read an audio file, use e.g. soundfile.read(path) or torchaudio.load(path)."
+    raise UsageError(
+        "raw_speech must be a list of floats, a numpy array, a torch tensor, or a list of those; got "
+        "{type_name}. To read an audio file, use e.g. soundfile.read(path) or torchaudio.load(path).",
+        type_name=type(raw_speech).__name__, key="raw_speech",
     )
 
 
 def _one_clip(clip: Any, index: int | None) -> np.ndarray:
-    which = "the clip" if index is None else f"clip {index}"
+    which = Text("the clip") if index is None else Text("clip {index}", index=index)  # what the errors name
     if isinstance(clip, torch.Tensor):
         clip = clip.detach().cpu().numpy()
     try:
         array = np.asarray(clip, dtype=np.float32)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"{which} is not a sequence of numbers ({type(clip).__name__}: {err}).") from err
+        raise UsageError("{which} is not a sequence of numbers ({type_name}: {error}).",
+                         which=which, type_name=type(clip).__name__, error=err) from err
     if array.ndim != 1:
         raise AudioError(
-            f"{which} has shape {array.shape}, but each clip must be mono: one number per sample (1-D). "
-            "Mix a stereo clip down first: clip.mean(axis=0) for (channels, samples)."
+            "{which} has shape {shape}, but each clip must be mono: one number per sample (1-D). "
+            "Mix a stereo clip down first: clip.mean(axis=0) for (channels, samples).",
+            which=which, shape=array.shape,
         )
     if array.size == 0:
-        raise AudioError(f"{which} is empty: it has no samples.")
+        raise AudioError("{which} is empty: it has no samples.", which=which)
     return array

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -29,10 +30,13 @@ __all__ = [
     "DOMAIN",
     "LANGUAGES",
     "LOCALES_DIR",
+    "N_",
+    "Text",
     "_",
     "bdi",
     "bdi_code",
     "direction",
+    "environment_language",
     "get_language",
     "ngettext",
     "isolate_code",
@@ -49,7 +53,26 @@ LANGUAGES = ("en", "fr", "ar")
 RIGHT_TO_LEFT = {"ar"}
 LOCALES_DIR = course_folder("locales")
 
-_current = env_text(ENV_LANG) or "en"
+
+
+def environment_language() -> str | None:
+    """The language the environment asks for: `AUTOTUTOR_LANG`, else the locale, read as gettext reads it (the
+    first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set: `fr_FR.UTF-8` is French). None when neither
+    names one of LANGUAGES."""
+    import os
+
+    chosen = env_text(ENV_LANG)
+    if chosen in LANGUAGES:
+        return chosen
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            codes = [part.split(".")[0].split("_")[0].split("@")[0].lower() for part in value.split(":")]
+            return next((code for code in codes if code in LANGUAGES), None)
+    return None
+
+
+_current = environment_language() or "en"
 _listeners: list[Callable[[str], None]] = []
 
 
@@ -81,6 +104,7 @@ def set_language(lang: str) -> None:
     """Switch every later message (and every widget listening) to `lang`: "en", "fr" or "ar"."""
     global _current
     if lang not in LANGUAGES:
+        # A builtin error: errors.py is written with this module, which therefore cannot raise its errors.
         raise ValueError(f"language={lang!r} is not available; choose one of {', '.join(LANGUAGES)}.")
     _catalog(lang)  # fail now, not at the first message, if the catalog is missing
     _current = lang
@@ -101,6 +125,11 @@ def _(message: str) -> str:
     """The current language's translation of `message` (the English text itself in English)."""
     translated = _catalog(_current).get(message)
     return translated if isinstance(translated, str) and translated else message
+
+
+def N_(message: str) -> str:
+    """Marks `message` for the catalogs where it is written as data; it is translated where it is used."""
+    return message
 
 
 def translate(message: str, lang: str) -> str:
@@ -218,3 +247,94 @@ def bdi(text: str) -> str:
 def bdi_code(text: str) -> str:
     """`bdi` for code: `<bdi dir="ltr"><code>text</code></bdi>`, an identifier that stays left to right."""
     return f'<bdi dir="ltr"><code>{html.escape(text)}</code></bdi>'
+
+
+class Text:
+    """An English sentence with named fields, put into words in whichever language is current when it is read.
+
+    Errors are made of these: the English sentence is the catalogs' message id, the fields are filled in after
+    translating, so `str(error)` follows the learner's language while `error.english` keeps the original (the
+    words to search the web with). A field may itself be a `Text`. In a right-to-left language every other field
+    (a path, a Hub id, a number) is isolated left to right, so it keeps its order inside the sentence.
+
+        >>> where = Text("the folder '{folder}'", folder="./my-bert")
+        >>> where.render("en")
+        "the folder './my-bert'"
+    """
+
+    __slots__ = ("message", "fields")
+
+    def __init__(self, message: str, /, **fields: object) -> None:
+        self.message = message
+        self.fields = fields
+
+    def render(self, lang: str | None = None) -> str:
+        lang = lang or _current
+        filler = _Filler(lang)
+        try:
+            text = filler.format(translate(self.message, lang), **self.fields)
+        except (KeyError, IndexError, ValueError):  # a translation whose fields went wrong: the English is right
+            text = filler.format(self.message, **self.fields)
+        if direction(lang) != "rtl":
+            return text
+        # Two fields joined by a sign (`{key}={value!r}`, `{height}×{width}`) make one left-to-right run, not two
+        # runs an Arabic line would put in the opposite order; so does code the sentence quotes bare
+        # (`torch.load(weights_only=True)`, `resample(waveform, 22050, 16000)`): its brackets and commas would
+        # otherwise be laid out right to left.
+        return _LATIN_RUN.sub(_isolated_run, _JOINED_FIELDS.sub(r"\1", isolate_code(text, lang)))
+
+    @classmethod
+    def lines(cls, parts: list["Text"], *, indent: str = "  ") -> "Text":
+        """Several sentences, one per line, each read in the language of the whole (a layout, not a message of
+        the catalogs)."""
+        layout = "\n".join(f"{indent}{{line{i}}}" for i in range(len(parts)))
+        return cls(layout, **{f"line{i}": part for i, part in enumerate(parts)})
+
+    @property
+    def english(self) -> str:
+        return self.render("en")
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"Text({self.english!r})"
+
+
+_JOINED_FIELDS = re.compile(f"{PDI}([^\\w\\s\u0600-\u06ff]{{1,3}}){LRI}")
+
+
+# A stretch with no Arabic letter that starts and ends with a Latin letter, a digit, a quote, a bracket or an
+# isolate: code, a path, a Hub id, a number with its unit.
+_LATIN_RUN = re.compile("[A-Za-z0-9_\u2066(\\[{'\"/~][^\u0600-\u06ff\u2067\n]*[A-Za-z0-9_\u2069)\\]}'\"]")
+
+
+def _isolated_run(match: re.Match) -> str:
+    run = match.group(0)
+    if run.startswith(LRI) and run.endswith(PDI) and run.count(LRI) == 1:  # already one isolate
+        return run
+    return f"{LRI}{run}{PDI}"
+
+
+class _Rendered(str):
+    """A field that was a `Text`, already in the right language (it is not isolated as a value)."""
+
+
+class _Filler(string.Formatter):
+    """`str.format` that renders `Text` fields in `lang` and, right to left, isolates every other field."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def get_value(self, key, args, kwargs):
+        value = super().get_value(key, args, kwargs)
+        return _Rendered(value.render(self.lang)) if isinstance(value, Text) else value
+
+    def format_field(self, value, format_spec):
+        text = super().format_field(value, format_spec)
+        if direction(self.lang) == "rtl" and not isinstance(value, _Rendered) and text:
+            return f"{LRI}{text}{PDI}"
+        return text
+
+    def convert_field(self, value, conversion):
+        return value if conversion is None else super().convert_field(value, conversion)

@@ -26,7 +26,7 @@ import numpy as np
 import PIL.Image
 import torch
 
-from .errors import ConfigError, ImageError
+from .errors import ConfigError, ImageError, UsageError
 from .preprocessing import BatchFeature, Preprocessor
 
 __all__ = ["ImageProcessor", "ViTImageProcessor"]
@@ -54,8 +54,9 @@ def _size_dict(size: Any, name: str) -> dict[str, int]:
     ):
         return dict(size)
     raise ConfigError(
-        f"{name}={size!r} is not a size autotutor can use. Give an int (a square), [height, width], "
-        f'{{"height": H, "width": W}} or {{"shortest_edge": S}}.'
+        "{key}={value!r} is not a size autotutor can use. Give an int (a square), [height, width], "
+        '{{"height": H, "width": W}} or {{"shortest_edge": S}}.',
+        key=name, value=size,
     )
 
 
@@ -64,7 +65,8 @@ def _per_channel(values: Any, name: str) -> list[float]:
     try:
         return [float(v) for v in values]
     except (TypeError, ValueError):
-        raise ConfigError(f"{name}={values!r} must be a number or a list of numbers, one per channel.") from None
+        raise ConfigError("{key}={value!r} must be a number or a list of numbers, one per channel.",
+                          key=name, value=values) from None
 
 
 class ImageProcessor(Preprocessor):
@@ -105,12 +107,14 @@ class ImageProcessor(Preprocessor):
         self.size = _size_dict(224 if size is None else size, "size")
         if not isinstance(resample, int) or isinstance(resample, bool) or resample not in RESAMPLE_NAMES:
             choices = ", ".join(f"{code} ({name})" for code, name in RESAMPLE_NAMES.items())
-            raise ConfigError(f"resample={resample!r} is not a Pillow filter code. Use one of: {choices}.")
+            raise ConfigError("resample={value!r} is not a Pillow filter code. Use one of: {choices}.",
+                              key="resample", value=resample, choices=choices)
         self.resample = int(resample)
         self.do_center_crop = do_center_crop
         self.crop_size = None if crop_size is None else _size_dict(crop_size, "crop_size")
         if do_center_crop and (self.crop_size is None or set(self.crop_size) != {"height", "width"}):
-            raise ConfigError(f"do_center_crop=True needs crop_size as {{'height': H, 'width': W}}, got {crop_size!r}.")
+            raise ConfigError("do_center_crop=True needs crop_size as {{'height': H, 'width': W}}, got {value!r}.",
+                              key="crop_size", value=crop_size)
         self.do_rescale = do_rescale
         self.rescale_factor = float(rescale_factor)
         self.do_normalize = do_normalize
@@ -118,8 +122,9 @@ class ImageProcessor(Preprocessor):
         self.image_std = _per_channel([0.5] * 3 if image_std is None else image_std, "image_std")
         if len(self.image_mean) != len(self.image_std) or 0.0 in self.image_std:
             raise ConfigError(
-                f"image_mean={self.image_mean} and image_std={self.image_std} must have one value per channel "
-                "each, and no standard deviation may be 0."
+                "image_mean={mean} and image_std={std} must have one value per channel each, and no standard "
+                "deviation may be 0.",
+                mean=self.image_mean, std=self.image_std,
             )
         self.do_convert_rgb = do_convert_rgb
 
@@ -182,7 +187,8 @@ class ImageProcessor(Preprocessor):
             **overrides: any setting of this processor, for this call only (`size={"height": 64, "width": 64}`).
         """
         if return_tensors not in _TENSOR_TYPES:
-            raise ImageError(f"return_tensors={return_tensors!r} is not supported; use 'pt', 'np' or None.")
+            raise ImageError("return_tensors={value!r} is not supported; use 'pt', 'np' or None.",
+                             key="return_tensors", value=return_tensors)
         opts = self._options(overrides)
         batch = self._as_list(images)
         pixels, scales = [], []
@@ -200,9 +206,11 @@ class ImageProcessor(Preprocessor):
         if len({p.shape for p in pixels}) > 1 and return_tensors is not None:
             shapes = sorted({p.shape[:2] for p in pixels})
             raise ImageError(
-                f"After preprocessing the images have different sizes {shapes} (size={opts.size}, "
-                f"do_resize={opts.do_resize}), so they cannot be stacked into one tensor. Pass a fixed size "
-                "({'height': H, 'width': W}), or do_center_crop=True with crop_size, or return_tensors=None for a list."
+                "After preprocessing the images have different sizes {shapes} (size={size}, "
+                "do_resize={do_resize}), so they cannot be stacked into one tensor. Pass a fixed size "
+                "({{'height': H, 'width': W}}), or do_center_crop=True with crop_size, or return_tensors=None for "
+                "a list.",
+                shapes=shapes, size=opts.size, do_resize=opts.do_resize,
             )
         if return_tensors is None:  # one array per image, as transformers returns
             values = [self._affine(p[None], [s], opts)[0] for p, s in zip(pixels, scales)]
@@ -217,8 +225,9 @@ class ImageProcessor(Preprocessor):
         if opts.do_normalize:
             if len(opts.image_mean) != channels:
                 raise ImageError(
-                    f"The images have {channels} channel(s) but image_mean has {len(opts.image_mean)} values. "
-                    "Leave do_convert_rgb unset (or True) to turn every image into RGB."
+                    "The images have {channels} channel(s) but image_mean has {mean_values} values. "
+                    "Leave do_convert_rgb unset (or True) to turn every image into RGB.",
+                    channels=channels, mean_values=len(opts.image_mean),
                 )
             mean, std = np.asarray(opts.image_mean), np.asarray(opts.image_std)
             a, b = factor[:, None] / std, np.broadcast_to(-mean / std, (len(scales), channels))
@@ -237,7 +246,9 @@ class ImageProcessor(Preprocessor):
         known = set(self.settings()) | {"do_center_crop", "crop_size", "do_convert_rgb"}
         unknown = sorted(set(overrides) - known)
         if unknown:
-            raise TypeError(f"{type(self).__name__}() got unknown option(s) {unknown}; options are: {', '.join(sorted(known))}.")
+            raise UsageError("{class_name}() got unknown option(s) {unknown}; options are: {options}.",
+                             class_name=type(self).__name__, unknown=unknown, options=", ".join(sorted(known)),
+                             key=unknown[0])
         return type(self)(**{**self.settings(), **overrides})
 
     @staticmethod
@@ -269,32 +280,37 @@ def _to_pil(image: Any) -> tuple[PIL.Image.Image, float]:
         image = _open(image)
     if isinstance(image, PIL.Image.Image):
         if image.width == 0 or image.height == 0:
-            raise ImageError(f"The image is empty: size {image.size} (width, height).")
+            raise ImageError("The image is empty: size {size} (width, height).", size=image.size)
         return image, 1.0
     if isinstance(image, torch.Tensor):
         image = image.detach().cpu().numpy()
     if isinstance(image, np.ndarray):
         return _array_to_pil(image)
     raise ImageError(
-        f"Cannot read an image from a {type(image).__name__}. Pass a PIL image, a file path, bytes, a numpy "
-        "array or a torch tensor (or a list of them)."
+        "Cannot read an image from a {type_name}. Pass a PIL image, a file path, bytes, a numpy "
+        "array or a torch tensor (or a list of them).",
+        type_name=type(image).__name__,
     )
 
 
 def _open(source: str | os.PathLike | bytes) -> PIL.Image.Image:
     if isinstance(source, str) and source.startswith(("http://", "https://")):
         raise ImageError(
-            f"{source} is a URL. autotutor does not download images: fetch it first (for example with "
-            "requests.get(url).content) and pass the bytes, or save it and pass the path."
+            "{url} is a URL. autotutor does not download images: fetch it first (for example with "
+            "requests.get(url).content) and pass the bytes, or save it and pass the path.",
+            url=source,
         )
-    what = "the given bytes" if isinstance(source, bytes) else os.fspath(source)
     try:
         image = PIL.Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
         image.load()  # Pillow reads lazily; a truncated file fails here, not later
-    except FileNotFoundError as err:
-        raise ImageError(f"There is no image file at {what}.") from err
+    except FileNotFoundError as err:  # only a path can be missing, never bytes
+        raise ImageError("There is no image file at {path}.", path=os.fspath(source)) from err
     except (OSError, SyntaxError, ValueError) as err:  # PIL.UnidentifiedImageError is an OSError
-        raise ImageError(f"Could not read an image from {what}: {err}. Is it a PNG, JPEG, ... file?") from err
+        if isinstance(source, bytes):
+            raise ImageError("Could not read an image from the given bytes: {error}. Is it a PNG, JPEG, ... file?",
+                             error=err) from err
+        raise ImageError("Could not read an image from {path}: {error}. Is it a PNG, JPEG, ... file?",
+                         path=os.fspath(source), error=err) from err
     return image
 
 
@@ -305,20 +321,23 @@ def _array_to_pil(array: np.ndarray) -> tuple[PIL.Image.Image, float]:
         if array.shape[0] in (1, 3, 4):
             array = array.transpose(1, 2, 0)
         elif array.shape[-1] not in (1, 3, 4):
-            raise ImageError(f"An image array of shape {array.shape} has no channel axis of size 1, 3 or 4.")
+            raise ImageError("An image array of shape {shape} has no channel axis of size 1, 3 or 4.",
+                             shape=array.shape)
         if array.shape[-1] == 1:
             array = array[:, :, 0]
     elif array.ndim != 2:
         raise ImageError(
-            f"An image array must have 2 dimensions (H, W), 3 ((H, W, C) or (C, H, W)) or, for a batch, 4; "
-            f"got shape {array.shape}."
+            "An image array must have 2 dimensions (H, W), 3 ((H, W, C) or (C, H, W)) or, for a batch, 4; "
+            "got shape {shape}.",
+            shape=array.shape,
         )
     if array.size == 0:
-        raise ImageError(f"The image array is empty: shape {array.shape}.")
+        raise ImageError("The image array is empty: shape {shape}.", shape=array.shape)
     scale = 1.0
     if array.dtype != np.uint8:
         if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
-            raise ImageError(f"Image arrays must hold numbers (uint8, or floats in 0..1); got dtype {array.dtype}.")
+            raise ImageError("Image arrays must hold numbers (uint8, or floats in 0..1); got dtype {dtype}.",
+                             dtype=array.dtype)
         if not np.isfinite(array).all():
             raise ImageError("The image array contains NaN or infinite values; pixels must be finite numbers.")
         lo, hi = array.min(), array.max()
@@ -329,7 +348,8 @@ def _array_to_pil(array: np.ndarray) -> tuple[PIL.Image.Image, float]:
             scale = 1 / 255
         else:
             raise ImageError(
-                f"Image values range over [{lo}, {hi}]: expected whole numbers in 0..255 or floats in 0..1. "
-                "Rescale the array first (for example (x - x.min()) / (x.max() - x.min()))."
+                "Image values range over [{low}, {high}]: expected whole numbers in 0..255 or floats in 0..1. "
+                "Rescale the array first (for example (x - x.min()) / (x.max() - x.min())).",
+                low=lo, high=hi,
             )
     return PIL.Image.fromarray(np.ascontiguousarray(array)), scale

@@ -89,7 +89,8 @@ class LayoutLMv2ImageProcessor(Preprocessor):
         """One image or a list: PIL images, or uint8 arrays/tensors (H, W, C) or (C, H, W). Options override
         the settings for this call. `return_tensors`: None (a list of (3, H, W) arrays), "np" or "pt"."""
         if return_tensors not in _TENSOR_CHOICES:
-            raise ProcessorError(f"return_tensors={return_tensors!r} is not valid; choose one of {_TENSOR_CHOICES}.")
+            raise ProcessorError("return_tensors={value!r} is not valid; choose one of {choices}.",
+                                 key="return_tensors", value=return_tensors, choices=_TENSOR_CHOICES)
         do_resize = self.do_resize if do_resize is None else do_resize
         size = self.size if size is None else _check_size(size)
         resample = self.resample if resample is None else _check_resample(resample)
@@ -122,15 +123,17 @@ def _check_size(size: Any) -> dict[str, int]:
             isinstance(v, int) and v > 0 for v in size.values()):
         return {"height": size["height"], "width": size["width"]}
     raise ConfigError(
-        f"size={size!r} is not valid for LayoutLMv2: give one positive int (a square side, e.g. 224) or "
-        "{'height': 224, 'width': 224}."
+        "size={value!r} is not valid for LayoutLMv2: give one positive int (a square side, e.g. 224) or "
+        "{{'height': 224, 'width': 224}}.",
+        key="size", value=size,
     )
 
 
 def _check_resample(resample: Any) -> int:
     if isinstance(resample, bool) or not isinstance(resample, int) or int(resample) not in _RESAMPLE_NAMES:
         choices = ", ".join(f"{code} ({name})" for code, name in _RESAMPLE_NAMES.items())
-        raise ConfigError(f"resample={resample!r} is not a PIL resampling filter; choose one of {choices}.")
+        raise ConfigError("resample={value!r} is not a PIL resampling filter; choose one of {choices}.",
+                          key="resample", value=resample, choices=choices)
     return int(resample)
 
 
@@ -151,12 +154,14 @@ def _to_pil(image: Any, index: int) -> Image.Image:
     array = image.cpu().numpy() if hasattr(image, "cpu") else image
     if not isinstance(array, np.ndarray):
         raise ProcessorError(
-            f"Image {index} is a {type(image).__name__}; pass a PIL image (Image.open(path)) or a uint8 array."
+            "Image {index} is a {type_name}; pass a PIL image (Image.open(path)) or a uint8 array.",
+            index=index, type_name=type(image).__name__,
         )
     if array.dtype != np.uint8:
         raise ProcessorError(
-            f"Image {index} has dtype {array.dtype}; LayoutLMv2 takes 0–255 pixels as uint8 (OCR and the model "
-            "expect them). Convert with `(array * 255).round().astype('uint8')` if it holds 0–1 values."
+            "Image {index} has dtype {dtype}; LayoutLMv2 takes 0–255 pixels as uint8 (OCR and the model "
+            "expect them). Convert with `(array * 255).round().astype('uint8')` if it holds 0–1 values.",
+            index=index, dtype=array.dtype,
         )
     if array.ndim == 3 and array.shape[0] in (1, 3, 4):  # channels first, as transformers assumes when ambiguous
         array = array.transpose(1, 2, 0)
@@ -164,8 +169,9 @@ def _to_pil(image: Any, index: int) -> Image.Image:
         array = array[..., 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in (3, 4)):
         raise ProcessorError(
-            f"Image {index} has shape {array.shape}; expected (H, W), (H, W, 3) or (3, H, W) "
-            "(1 or 4 channels work too)."
+            "Image {index} has shape {shape}; expected (H, W), (H, W, 3) or (3, H, W) "
+            "(1 or 4 channels work too).",
+            index=index, shape=array.shape,
         )
     return Image.fromarray(array)
 
@@ -196,8 +202,9 @@ def _stack(pixels: list[np.ndarray], return_tensors: str | None) -> Any:
     shapes = sorted({p.shape for p in pixels})
     if len(shapes) > 1:
         raise ProcessorError(
-            f"The images have different sizes {shapes} after preprocessing, so they cannot form one tensor; "
-            "keep do_resize=True, or pass return_tensors=None."
+            "The images have different sizes {shapes} after preprocessing, so they cannot form one tensor; "
+            "keep do_resize=True, or pass return_tensors=None.",
+            shapes=shapes,
         )
     array = np.stack(pixels)  # (B, 3, H, W)
     if return_tensors == "np":

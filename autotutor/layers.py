@@ -40,7 +40,8 @@ def activation(name: str):
         return _ACTIVATIONS[name]
     except KeyError:
         raise ConfigError(
-            f"Unknown activation {name!r} in config.json. Supported: {', '.join(sorted(_ACTIVATIONS))}."
+            "Unknown activation {value!r} in config.json. Supported: {supported}.",
+            supported=", ".join(sorted(_ACTIVATIONS)), value=name,
         ) from None
 
 
@@ -92,7 +93,8 @@ def classification_loss(
         loss = nn.functional.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
     else:
         raise ConfigError(
-            f"problem_type={problem_type!r} is not one of 'regression', 'single_label_classification', "
-            "'multi_label_classification'."
+            "problem_type={value!r} is not one of 'regression', 'single_label_classification', "
+            "'multi_label_classification'.",
+            key="problem_type", value=problem_type,
         )
     return loss, problem_type

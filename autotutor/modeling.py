@@ -24,7 +24,8 @@ from ._speed import gc_paused
 from .checkpoint import CHECKPOINT_OPTIONS, Checkpoint, open_checkpoint
 from .configuration import PretrainedConfig, load_config_dict
 from .constants import SAFE_WEIGHTS_NAME
-from .errors import ShapeMismatchError, WeightsNotFoundError
+from .errors import ArgumentError, ShapeMismatchError, UsageError, WeightsNotFoundError
+from .i18n import Text
 from .report import LoadReport, show_report
 from .weights import LEGACY_RENAMES, read_state_dict
 
@@ -66,7 +67,8 @@ def _resolve_dtype(dtype: str | torch.dtype | None, config: PretrainedConfig, st
     name = str(dtype).replace("torch.", "")
     resolved = getattr(torch, name, None)
     if not isinstance(resolved, torch.dtype) or not resolved.is_floating_point:
-        raise ValueError(f"dtype={dtype!r} is not a floating-point torch dtype; use 'auto', torch.float32 or torch.bfloat16.")
+        raise ArgumentError("dtype={value!r} is not a floating-point torch dtype; use 'auto', torch.float32 or "
+                            "torch.bfloat16.", key="dtype", value=dtype)
     return resolved
 
 
@@ -219,7 +221,9 @@ class PreTrainedModel(nn.Module):
                         ignore_mismatched_sizes: bool, use_safetensors: bool | None):
         state, files = read_state_dict(checkpoint, device=device)
         if use_safetensors and not files[0].startswith("model.safetensors"):
-            raise WeightsNotFoundError(f"use_safetensors=True, but {checkpoint.describe()} only has {files[0]}.")
+            raise WeightsNotFoundError("use_safetensors=True, but {source} only has {found}.",
+                                       source=checkpoint.describe(), found=files[0],
+                                       repo_id=checkpoint.name_or_path, key="use_safetensors", value=use_safetensors)
         torch_dtype = _resolve_dtype(dtype, config, state)
         config.dtype = str(torch_dtype).replace("torch.", "")
 
@@ -228,7 +232,8 @@ class PreTrainedModel(nn.Module):
             model = cls(config)
 
         # 5. Match checkpoint names to model names, then put the tensors in place.
-        report = LoadReport(model_class=cls.__name__, source=checkpoint.where(), note=checkpoint.pack_note())
+        report = LoadReport(model_class=cls.__name__, source=checkpoint.where(), note=checkpoint.pack_note(),
+                            origin=checkpoint.describe())
         state = model._match_names(state, report, ignore_mismatched_sizes)
         for name, tensor in state.items():
             if tensor.is_floating_point() and tensor.dtype != torch_dtype:
@@ -284,11 +289,15 @@ class PreTrainedModel(nn.Module):
             else:
                 kept[key] = tensor
         if mismatched and not ignore_mismatched_sizes:
-            lines = "\n".join(f"  {k}: checkpoint {list(c)}, model {list(m)}" for k, c, m in mismatched)
+            lines = [Text("{name}: checkpoint {checkpoint_shape}, model {model_shape}",
+                          name=k, checkpoint_shape=list(c), model_shape=list(m)) for k, c, m in mismatched]
+            listing = Text.lines(lines)  # one indented line per weight
             raise ShapeMismatchError(
-                f"Some weights of {report.source} do not fit {type(self).__name__}:\n{lines}\n"
+                "Some weights of {source} do not fit {model_class}:\n{mismatches}\n"
                 "This usually means a different number of labels or a different vocabulary. To start those "
-                "layers afresh, pass ignore_mismatched_sizes=True (they are then re-initialized and need training)."
+                "layers afresh, pass ignore_mismatched_sizes=True (they are then re-initialized and need training).",
+                source=report.origin if report.origin is not None else report.source,
+                model_class=type(self).__name__, mismatches=listing,
             )
         report.mismatched = mismatched
         report.loaded = sorted(kept)
@@ -327,10 +336,12 @@ def _apply_overrides(config: PretrainedConfig, overrides: dict[str, Any], model_
     """`from_pretrained(..., num_labels=3)`: keyword arguments that name config attributes replace them."""
     for key, value in overrides.items():
         if not hasattr(config, key):
-            raise TypeError(
-                f"{model_cls.__name__}.from_pretrained() got an unknown argument {key!r}: it is neither a loading "
-                f"option nor a key of {type(config).__name__}. Loading options: config, {', '.join(CHECKPOINT_OPTIONS)}, "
-                "dtype, device, ignore_mismatched_sizes, output_loading_info."
+            raise UsageError(
+                "{model_class}.from_pretrained() got an unknown argument {key!r}: it is neither a loading "
+                "option nor a key of {config_class}. Loading options: config, {checkpoint_options}, "
+                "dtype, device, ignore_mismatched_sizes, output_loading_info.",
+                model_class=model_cls.__name__, config_class=type(config).__name__,
+                checkpoint_options=", ".join(CHECKPOINT_OPTIONS), key=key, value=value,
             )
         setattr(config, key, value)
 

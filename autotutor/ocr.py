@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import OCRError, OCRLanguageError, TesseractNotFoundError
+from .i18n import Text
 
 if TYPE_CHECKING:  # Pillow is imported by the caller that has an image
     from PIL import Image
@@ -47,7 +48,6 @@ TESSERACT_COMMAND = "tesseract"
 # Tesseract's TSV columns, in order; the text is always the last one.
 _TSV_COLUMNS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num",
                 "left", "top", "width", "height", "conf", "text")
-_INSTALL_HINT = "Install it with `apt-get install tesseract-ocr` (or `make system-deps` in the autotutor repository)."
 
 
 def normalize_box(box: list[int], width: int, height: int) -> list[int]:
@@ -111,8 +111,8 @@ def read_words(
         tsv_file = out.with_suffix(".tsv")
         if not tsv_file.is_file():
             raise OCRError(
-                f"Tesseract wrote no TSV output for options {tesseract_config!r}. Its messages: "
-                f"{done.stderr.strip() or '(none)'}"
+                "Tesseract wrote no TSV output for options {value!r}. Its messages: {messages}",
+                messages=done.stderr.strip() or Text("(none)"), key="tesseract_config", value=tesseract_config,
             )
         tsv = tsv_file.read_text(encoding="utf-8")
     return _parse_tsv(tsv)
@@ -138,8 +138,10 @@ def _run(command: list[str]) -> subprocess.CompletedProcess:
         return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace")
     except FileNotFoundError:
         raise TesseractNotFoundError(
-            f"OCR needs the `{command[0]}` program, which is not installed or not on PATH. {_INSTALL_HINT} "
-            "Or pass words and boxes yourself and build the processor with apply_ocr=False."
+            "OCR needs the `{program}` program, which is not installed or not on PATH. Install it with "
+            "`apt-get install tesseract-ocr` (or `make system-deps` in the autotutor repository). "
+            "Or pass words and boxes yourself and build the processor with apply_ocr=False.",
+            program=command[0],
         ) from None
 
 
@@ -152,15 +154,18 @@ def _check(done: subprocess.CompletedProcess, lang: str | None, tesseract_config
         have = installed_languages()
         packages = " ".join(f"tesseract-ocr-{code}" for code in dict.fromkeys(missing))
         raise OCRLanguageError(
-            f"Tesseract has no data for language {', '.join(repr(m) for m in dict.fromkeys(missing))} "
-            f"(lang={lang!r}). Installed: {', '.join(have) or 'none'}. Install it with `apt-get install "
-            f"{packages}`, or choose an installed one (codes are ISO 639-2: 'eng', 'fra', 'ara'; join several "
-            "with '+')."
+            "Tesseract has no data for language {missing} (lang={value!r}). Installed: {installed}. Install it "
+            "with `apt-get install {packages}`, or choose an installed one (codes are ISO 639-2: 'eng', 'fra', "
+            "'ara'; join several with '+').",
+            missing=", ".join(repr(m) for m in dict.fromkeys(missing)), installed=", ".join(have) or Text("none"),
+            packages=packages, key="lang", value=lang,
         )
     if done.returncode != 0:
         raise OCRError(
-            f"Tesseract failed (exit code {done.returncode}) with tesseract_config={tesseract_config!r}: "
-            f"{' '.join(messages.split()) or 'no message'}. Check the options against `tesseract --help-extra`."
+            "Tesseract failed (exit code {exit_code}) with tesseract_config={value!r}: {messages}. Check the "
+            "options against `tesseract --help-extra`.",
+            exit_code=done.returncode, messages=" ".join(messages.split()) or Text("no message"),
+            key="tesseract_config", value=tesseract_config,
         )
 
 
@@ -168,7 +173,8 @@ def _parse_tsv(tsv: str) -> tuple[list[str], list[list[int]]]:
     """Tesseract's TSV → (words, pixel boxes), keeping rows whose text is not blank, in reading order."""
     rows = tsv.strip().split("\n")
     if rows[0].split("\t") != list(_TSV_COLUMNS):
-        raise OCRError(f"Tesseract's TSV output has unexpected columns: {rows[0]!r}; expected {_TSV_COLUMNS}.")
+        raise OCRError("Tesseract's TSV output has unexpected columns: {columns!r}; expected {expected}.",
+                       columns=rows[0], expected=_TSV_COLUMNS)
     words: list[str] = []
     boxes: list[list[int]] = []
     for row in rows[1:]:

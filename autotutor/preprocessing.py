@@ -23,7 +23,8 @@ import torch
 
 from .checkpoint import Checkpoint, open_checkpoint, pop_checkpoint_options, read_json
 from .constants import PREPROCESSOR_CONFIG_FILE, PROCESSOR_CONFIG_FILE
-from .errors import ConfigError
+from .errors import AutotutorError, ConfigError
+from .i18n import Text
 
 __all__ = ["BatchFeature", "Preprocessor", "read_preprocessor_dict"]
 
@@ -66,12 +67,12 @@ def read_preprocessor_dict(checkpoint: Checkpoint, section: str) -> tuple[dict[s
     """
     nested = checkpoint.get(PROCESSOR_CONFIG_FILE)
     if nested is not None:
-        data = read_json(nested, what="processor configuration")
+        data = read_json(nested, what=Text("processor configuration"))
         if isinstance(data.get(section), dict):
             return data[section], nested
     flat = checkpoint.get(PREPROCESSOR_CONFIG_FILE)
     if flat is not None:
-        return read_json(flat, what="preprocessing configuration"), flat
+        return read_json(flat, what=Text("preprocessing configuration")), flat
     return None
 
 
@@ -103,16 +104,20 @@ class Preprocessor:
     def from_checkpoint(cls: type[P], checkpoint: Checkpoint, **overrides: Any) -> P:
         found = read_preprocessor_dict(checkpoint, cls.section)
         if found is None:
-            present = ", ".join(checkpoint.listing()) or "no files"
             raise ConfigError(
-                f"{checkpoint.describe()} has neither {PREPROCESSOR_CONFIG_FILE} nor {PROCESSOR_CONFIG_FILE} "
-                f"(it contains: {present}), so its {cls.__name__} settings are unknown."
+                "{source} has neither {preprocessor_file} nor {processor_file} "
+                "(it contains: {present}), so its {preprocessor_class} settings are unknown.",
+                source=checkpoint.describe(), preprocessor_file=PREPROCESSOR_CONFIG_FILE,
+                processor_file=PROCESSOR_CONFIG_FILE, present=checkpoint.contents(),
+                preprocessor_class=cls.__name__, repo_id=checkpoint.name_or_path,
             )
         settings, path = found
         try:
             return cls.from_dict(settings, **overrides)
         except (TypeError, ValueError) as err:
-            raise ConfigError(f"{path}: {err}") from err
+            # The problem is the error's own sentence (translated) when autotutor raised it, else Python's words.
+            problem = err.text if isinstance(err, AutotutorError) else str(err)
+            raise ConfigError("{path}: {problem}", path=path, problem=problem) from err
 
     @classmethod
     def from_pretrained(cls: type[P], name_or_path: str | os.PathLike | Checkpoint, **kwargs: Any) -> P:

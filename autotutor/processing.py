@@ -41,7 +41,9 @@ class Processor:
                                  ("tokenizer", tokenizer, self.tokenizer_class)):
             if not isinstance(value, cls):
                 raise ProcessorError(
-                    f"{type(self).__name__} needs a {cls.__name__} as {name}; got {type(value).__name__}."
+                    "{processor_class} needs a {expected} as {argument}; got {got_type}.",
+                    processor_class=type(self).__name__, expected=cls.__name__, argument=name,
+                    got_type=type(value).__name__, key=name,
                 )
         self.image_processor = image_processor
         self.tokenizer = tokenizer
@@ -64,7 +66,10 @@ class Processor:
         except TokenizerError as err:
             if err.key != "options":  # only an option neither part knows is reported here
                 raise
-            raise ProcessorError(f"{err} Options of the image processor: {', '.join(image_options)}.") from err
+            raise ProcessorError(
+                "{problem} Options of the image processor: {image_options}.",
+                problem=err.text, image_options=", ".join(image_options), key=err.key, value=err.value,
+            ) from err
         return cls(image_processor, tokenizer)
 
     def save_pretrained(self, save_directory: str | os.PathLike) -> list[str]:

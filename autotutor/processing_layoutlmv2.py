@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from .batch_encoding import BatchEncoding
 from .errors import ProcessorError
+from .i18n import Text
 from .image_processing_layoutlmv2 import LayoutLMv2ImageProcessor
 from .processing import Processor
 from .tokenization_layoutlmv2 import LayoutLMv2Tokenizer
@@ -55,17 +56,23 @@ class LayoutLMv2Processor(Processor):
             for name, value in (("boxes", boxes), ("word_labels", word_labels), ("text_pair", text_pair)):
                 if value is not None:
                     raise ProcessorError(
-                        f"This processor runs OCR (apply_ocr=True), so the words and their boxes come from the image "
-                        f"and {name}= cannot be used. To give your own words, boxes and labels, load it with "
-                        "apply_ocr=False: AutoProcessor.from_pretrained(name, apply_ocr=False)."
+                        "This processor runs OCR (apply_ocr=True), so the words and their boxes come from the image "
+                        "and {key}= cannot be used. To give your own words, boxes and labels, load it with "
+                        "apply_ocr=False: AutoProcessor.from_pretrained(name, apply_ocr=False).",
+                        key=name,
                     )
         elif text is None or boxes is None:
-            missing = " and ".join(n for n, v in (("the words (text=...)", text), ("their boxes (boxes=...)", boxes))
-                                   if v is None)
+            if text is None and boxes is None:
+                missing = Text("the words (text=...) and their boxes (boxes=...)")
+            elif text is None:
+                missing = Text("the words (text=...)")
+            else:
+                missing = Text("their boxes (boxes=...)")
             raise ProcessorError(
-                f"This processor does not run OCR (apply_ocr=False), so it needs {missing}: "
+                "This processor does not run OCR (apply_ocr=False), so it needs {missing}: "
                 "processor(image, ['Invoice', '12345'], boxes=[[23, 104, 176, 192], [410, 104, 560, 192]]). "
-                "Or load it with apply_ocr=True to read the words from the image with Tesseract."
+                "Or load it with apply_ocr=True to read the words from the image with Tesseract.",
+                missing=missing, key="text" if text is None else "boxes",
             )
 
         features = self.image_processor(images, return_tensors=return_tensors)
@@ -74,14 +81,14 @@ class LayoutLMv2Processor(Processor):
             words, boxes = features["words"], features["boxes"]
             if text is not None:  # a question (or one per image) about the OCR'd words
                 questions = [text] if isinstance(text, str) else text
-                _check_count("questions", len(questions), n_images)
+                _check_count(len(questions), n_images, questions=True)
                 text, text_pair = questions, words
             else:
                 text = words
         else:
             batched = isinstance(text, (list, tuple)) and (
                 text_pair is not None or (len(text) > 0 and isinstance(text[0], (list, tuple))))
-            _check_count("documents of words", len(text) if batched else 1, n_images)
+            _check_count(len(text) if batched else 1, n_images, questions=False)
 
         encoded = self.tokenizer(text, text_pair, boxes, word_labels, return_tensors=return_tensors,
                                  **tokenizer_options)
@@ -89,8 +96,16 @@ class LayoutLMv2Processor(Processor):
         return encoded
 
 
-def _check_count(what: str, count: int, n_images: int) -> None:
-    if count != n_images:
+def _check_count(count: int, n_images: int, *, questions: bool) -> None:
+    """One question, or one document of words, per image (each case has its own sentence, translated whole)."""
+    if count == n_images:
+        return
+    if questions:
         raise ProcessorError(
-            f"There are {n_images} image(s) but {count} {what}; give one per image (a list for a batch)."
+            "There are {n_images} image(s) but {count} questions; give one per image (a list for a batch).",
+            n_images=n_images, count=count, key="text",
         )
+    raise ProcessorError(
+        "There are {n_images} image(s) but {count} documents of words; give one per image (a list for a batch).",
+        n_images=n_images, count=count, key="text",
+    )

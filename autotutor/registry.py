@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .configuration import PretrainedConfig
 from .errors import TokenizerError, UnknownModelTypeError, UnsupportedTaskError
 from .feature_extraction import Wav2Vec2FeatureExtractor
+from .i18n import Text
 from .image_processing import ViTImageProcessor
 from .image_processing_layoutlmv2 import LayoutLMv2ImageProcessor
 from .modeling import PreTrainedModel
@@ -31,17 +32,20 @@ class Architecture:
     feature_extractor: type | None = None
     processor: type | None = None
     # Why there is no model at all, when that is a deliberate choice (said instead of "no such head").
-    no_model_because: str | None = None
+    # A `Text`, so that it is translated with the error that gives it.
+    no_model_because: Text | None = None
 
-    def model_for(self, task: str, *, source: str) -> type[PreTrainedModel]:
+    def model_for(self, task: str, *, source: str | Text) -> type[PreTrainedModel]:
         if task in self.models:
             return self.models[task]
         if self.no_model_because:
-            raise UnsupportedTaskError(f"{source}: {self.no_model_because}", key="task", value=task)
+            raise UnsupportedTaskError("{source}: {reason}", source=source, reason=self.no_model_because,
+                                       key="task", value=task)
         have = ", ".join(TASKS[t] for t in self.models)
         raise UnsupportedTaskError(
-            f"{source} is a '{self.config.model_type}' checkpoint, and autotutor's "
-            f"{self.config.model_type} has no {task} head. Auto classes that work with it: {have}.",
+            "{source} is a '{model_type}' checkpoint, and autotutor's "
+            "{model_type} has no {value} head. Auto classes that work with it: {auto_classes}.",
+            source=source, model_type=self.config.model_type, auto_classes=have,
             key="task", value=task,
         )
 
@@ -103,7 +107,7 @@ REGISTRY: dict[str, Architecture] = {
         tokenizer=LayoutLMv2Tokenizer,
         image_processor=LayoutLMv2ImageProcessor,
         processor=LayoutLMv2Processor,
-        no_model_because=(
+        no_model_because=Text(
             "the LayoutLMv2 model needs detectron2 (a large C++/CUDA vision library) for its visual backbone, "
             "which autotutor does not include; its processor (AutoProcessor) works fully."
         ),
@@ -150,23 +154,24 @@ def tokenizer_class_for(name: str) -> type[PreTrainedTokenizer]:
         return TOKENIZERS[name]
     except KeyError:
         raise TokenizerError(
-            f"tokenizer_class {name!r} is not one autotutor implements; known: {', '.join(TOKENIZERS)}. "
-            "Remove the key from tokenizer_config.json to let the model type decide."
+            "tokenizer_class {value!r} is not one autotutor implements; known: {supported}. "
+            "Remove the key from tokenizer_config.json to let the model type decide.",
+            supported=", ".join(TOKENIZERS), key="tokenizer_class", value=name,
         ) from None
 
 
-def architecture_for(model_type: str | None, *, source: str) -> Architecture:
+def architecture_for(model_type: str | None, *, source: str | Text) -> Architecture:
     """Look `model_type` up, with an error that lists what is supported."""
     supported = ", ".join(sorted(REGISTRY))
     if model_type is None:
         raise UnknownModelTypeError(
-            f"config.json of {source} has no 'model_type' key, so the architecture cannot be chosen. "
-            f"Add one of: {supported}.",
-            key="model_type",
+            "config.json of {source} has no 'model_type' key, so the architecture cannot be chosen. "
+            "Add one of: {supported}.",
+            source=source, supported=supported, key="model_type",
         )
     if model_type not in REGISTRY:
         raise UnknownModelTypeError(
-            f"{source} is a '{model_type}' checkpoint; autotutor implements: {supported}.",
-            key="model_type", value=model_type,
+            "{source} is a '{value}' checkpoint; autotutor implements: {supported}.",
+            source=source, supported=supported, key="model_type", value=model_type,
         )
     return REGISTRY[model_type]

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .i18n import _, bdi_code, direction, ngettext, printed
+from .i18n import Text, _, bdi_code, direction, ngettext, printed
 
 __all__ = ["LoadReport", "show_report"]
 
@@ -63,6 +63,8 @@ class LoadReport:
     renamed: list[tuple[str, str]] = field(default_factory=list)
     tied: list[tuple[str, str]] = field(default_factory=list)
     note: str | None = None  # what the course pack says of its copy (real or stand-in), when it served the files
+    # Where the files come from as an error names it (`Checkpoint.describe()`, translated when it is read).
+    origin: Text | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_clean(self) -> bool:

@@ -68,7 +68,8 @@ def _check_choice(option: str, value: Any, choices: tuple[Any, ...], *, also: tu
     """Raise if `value` is not one of `choices`; `also` lists further accepted values already translated."""
     if value not in choices:
         shown = ", ".join(repr(c) for c in (*also, *choices))
-        raise TokenizerError(f"{option}={value!r} is not valid; choose one of: {shown}.")
+        raise TokenizerError("{key}={value!r} is not valid; choose one of: {choices}.",
+                             key=option, value=value, choices=shown)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -144,8 +145,10 @@ class PreTrainedTokenizer:
         unknown = set(special_tokens or {}) - set(SPECIAL_TOKEN_NAMES)
         if unknown:
             raise TokenizerError(
-                f"Unknown special token name(s) {sorted(unknown)}; the named ones are {', '.join(SPECIAL_TOKEN_NAMES)}. "
-                "Pass other special tokens as extra_special_tokens=[...]."
+                "Unknown special token name(s) {unknown}; the named ones are {named}. "
+                "Pass other special tokens as extra_special_tokens=[...].",
+                unknown=sorted(unknown), named=", ".join(SPECIAL_TOKEN_NAMES),
+                key="special_tokens", value=sorted(unknown),
             )
         self._tokenizer = backend
         self.name_or_path = name_or_path
@@ -196,8 +199,9 @@ class PreTrainedTokenizer:
         unknown = sorted(set(kwargs) - set(allowed) - set(_IGNORED_OPTIONS))
         if unknown:
             raise TokenizerError(
-                f"{cls.__name__}.from_pretrained() got unknown option(s) {unknown}. "
-                f"Options it accepts: {', '.join(allowed)}.",
+                "{tokenizer_class}.from_pretrained() got unknown option(s) {unknown}. "
+                "Options it accepts: {accepted}.",
+                tokenizer_class=cls.__name__, unknown=unknown, accepted=", ".join(allowed),
                 key="options", value=unknown,
             )
         settings = {**read_settings(checkpoint), **kwargs}  # the caller's options win over the files
@@ -348,9 +352,10 @@ class PreTrainedTokenizer:
             )
         except Exception as err:  # e.g. truncation="only_second" with a second text too short to cut
             raise TokenizerError(
-                f"The tokenizer could not encode this input (truncation={truncation!r}, max_length={max_length}): "
-                f"{err}. Check the input's type; for a truncation error, use truncation='longest_first' or a "
-                "larger max_length."
+                "The tokenizer could not encode this input (truncation={truncation!r}, max_length={max_length}): "
+                "{reason}. Check the input's type; for a truncation error, use truncation='longest_first' or a "
+                "larger max_length.",
+                truncation=truncation, max_length=max_length, reason=str(err),
             ) from err
 
         # The lists are read straight off the Rust encodings: this loop is the whole cost of a call in Python.
@@ -382,7 +387,8 @@ class PreTrainedTokenizer:
     ) -> tuple[str, str, int | None]:
         """Turn the padding/truncation/max_length options into two strategy names and a length."""
         if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length <= 0):
-            raise TokenizerError(f"max_length={max_length!r} should be a positive integer, or None for no limit.")
+            raise TokenizerError("max_length={value!r} should be a positive integer, or None for no limit.",
+                                 key="max_length", value=max_length)
         # transformers' rule: max_length alone (padding=False, truncation=None) means "truncate to max_length".
         if max_length is not None and padding is False and truncation is None:
             truncation = "longest_first"
@@ -406,14 +412,16 @@ class PreTrainedTokenizer:
 
         if padding != "do_not_pad" and self.pad_token_id is None:
             raise TokenizerError(
-                f"padding={padding!r} needs a padding token and this tokenizer has none. Set one, e.g. "
-                "`tokenizer.pad_token = tokenizer.unk_token`, or call without padding."
+                "padding={value!r} needs a padding token and this tokenizer has none. Set one, e.g. "
+                "`tokenizer.pad_token = tokenizer.unk_token`, or call without padding.",
+                key="padding", value=padding,
             )
         if (truncation != "do_not_truncate" and padding != "do_not_pad" and pad_to_multiple_of is not None
                 and max_length is not None and max_length % pad_to_multiple_of != 0):
             raise TokenizerError(
-                f"Truncating to max_length={max_length} and padding to a multiple of {pad_to_multiple_of} "
-                "contradict each other; make max_length a multiple of pad_to_multiple_of."
+                "Truncating to max_length={max_length} and padding to a multiple of {multiple} "
+                "contradict each other; make max_length a multiple of pad_to_multiple_of.",
+                max_length=max_length, multiple=pad_to_multiple_of,
             )
         return padding, truncation, max_length
 
@@ -497,7 +505,8 @@ class PreTrainedTokenizer:
         """
         folder = Path(save_directory)
         if folder.is_file():
-            raise TokenizerError(f"save_directory '{folder}' is a file; pass a folder (it is created if needed).")
+            raise TokenizerError("save_directory '{path}' is a file; pass a folder (it is created if needed).",
+                                 key="save_directory", path=folder)
         folder.mkdir(parents=True, exist_ok=True)
         # The last call's padding/truncation live on the backend; they must not end up in the file.
         self._configure_backend("do_not_pad", "do_not_truncate", None)

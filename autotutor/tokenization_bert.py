@@ -15,6 +15,7 @@ from tokenizers.models import WordPiece
 from .checkpoint import Checkpoint
 from .constants import TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, VOCAB_FILE
 from .errors import TokenizerError
+from .i18n import Text
 from .tokenization import PreTrainedTokenizer
 from .tokenizer_files import missing_files_error, read_tokenizer_json, token_text
 
@@ -59,7 +60,9 @@ class BertTokenizer(PreTrainedTokenizer):
             return backend
         vocab_file = checkpoint.get(VOCAB_FILE)
         if vocab_file is None:
-            raise missing_files_error(checkpoint, f"{TOKENIZER_FILE} or {VOCAB_FILE}")
+            raise missing_files_error(
+                checkpoint, Text("{tokenizer_file} or {vocab_file}", tokenizer_file=TOKENIZER_FILE, vocab_file=VOCAB_FILE)
+            )
         return cls._pipeline_from_vocab(vocab_file, settings)
 
     @classmethod
@@ -68,13 +71,15 @@ class BertTokenizer(PreTrainedTokenizer):
         try:
             vocab = WordPiece.read_file(str(vocab_file))
         except Exception as err:
-            raise TokenizerError(f"{vocab_file} could not be read as a vocabulary (one token per line): {err}.") from err
+            raise TokenizerError("{path} could not be read as a vocabulary (one token per line): {reason}.",
+                                 path=vocab_file, reason=str(err)) from err
         special = {name: token_text(settings.get(name, default)) for name, default in cls.default_special_tokens.items()}
         for name in ("unk_token", "cls_token", "sep_token"):
             if special[name] not in vocab:
                 raise TokenizerError(
-                    f"The {name} {special[name]!r} is not in {vocab_file}. Set {name} in {TOKENIZER_CONFIG_FILE} "
-                    "to a token the vocabulary has (BERT uses [UNK], [CLS] and [SEP])."
+                    "The {key} {value!r} is not in {path}. Set {key} in {config_file} "
+                    "to a token the vocabulary has (BERT uses [UNK], [CLS] and [SEP]).",
+                    key=name, value=special[name], path=vocab_file, config_file=TOKENIZER_CONFIG_FILE,
                 )
         cls_token, sep_token = special["cls_token"], special["sep_token"]
 

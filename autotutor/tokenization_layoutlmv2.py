@@ -24,6 +24,7 @@ from .batch_encoding import BatchEncoding
 from .checkpoint import Checkpoint, read_json
 from .constants import TOKENIZER_CONFIG_FILE
 from .errors import TokenizerError
+from .i18n import Text
 from .tokenization import to_tensor
 from .tokenization_bert import BertTokenizer
 
@@ -63,7 +64,7 @@ class LayoutLMv2Tokenizer(BertTokenizer):
     def from_checkpoint(cls, checkpoint: Checkpoint, **kwargs: Any) -> LayoutLMv2Tokenizer:
         tokenizer = super().from_checkpoint(checkpoint, **kwargs)
         config_file = checkpoint.get(TOKENIZER_CONFIG_FILE)
-        settings = read_json(config_file, what="tokenizer config") if config_file is not None else {}
+        settings = read_json(config_file, what=Text("tokenizer config")) if config_file is not None else {}
         settings.update(kwargs)
         for key, default in _BOX_DEFAULTS.items():
             setattr(tokenizer, key, settings.get(key, default))
@@ -133,7 +134,8 @@ class LayoutLMv2Tokenizer(BertTokenizer):
         for token_id, sequence, word in zip(encoding.ids, encoding.sequence_ids, encoding.word_ids):
             if word is None:  # [CLS], [SEP] or padding
                 if token_id not in special:
-                    raise TokenizerError(f"Token id {token_id} has no word and is not [CLS], [SEP] or [PAD].")
+                    raise TokenizerError("Token id {token_id} has no word and is not [CLS], [SEP] or [PAD].",
+                                         token_id=token_id)
                 out.append(special[token_id])
             elif is_pair and sequence == 0:  # a question word: not on the page
                 out.append(self.pad_token_box)
@@ -167,9 +169,10 @@ class LayoutLMv2Tokenizer(BertTokenizer):
 # ---------------------------------------------------------------------------------------------------------------
 # Checking what the caller passed
 # ---------------------------------------------------------------------------------------------------------------
-_WORDS_HINT = (
+# A whole sentence, given to the errors below as their field {hint}.
+_WORDS_HINT = Text(
     "LayoutLMv2 reads words already split, each with its box: tokenizer(['Invoice', '12345'], "
-    "boxes=[[23, 104, 176, 192], [410, 104, 560, 192]]), or a batch of such lists"
+    "boxes=[[23, 104, 176, 192], [410, 104, 560, 192]]), or a batch of such lists."
 )
 
 
@@ -188,35 +191,46 @@ def _check_inputs(
             batched, questions, words = True, list(text), text_pair
             if not isinstance(words, (list, tuple)) or len(words) != len(questions):
                 raise TokenizerError(
-                    f"For a batch of {len(questions)} questions, text_pair should hold {len(questions)} lists of "
-                    f"words, one per question; got {type(text_pair).__name__} of length {len(text_pair)}."
+                    "For a batch of {count} questions, text_pair should hold {count} lists of "
+                    "words, one per question; got {got_type} of length {got_length}.",
+                    count=len(questions), got_type=type(text_pair).__name__, got_length=len(text_pair),
+                    key="text_pair",
                 )
         else:
             raise TokenizerError(
-                f"With text_pair (the words), text should be a question (a string) or a list of questions; got "
-                f"{type(text).__name__}: {text!r:.80}."
+                "With text_pair (the words), text should be a question (a string) or a list of questions; got "
+                "{got_type}: {value!r:.80}.",
+                got_type=type(text).__name__, key="text", value=text,
             )
     else:
         questions = None
         if isinstance(text, str):
-            raise TokenizerError(f"text is one string ({text!r:.60}). {_WORDS_HINT}. For a string, use text.split().")
+            raise TokenizerError("text is one string ({value!r:.60}). {hint} For a string, use text.split().",
+                                 hint=_WORDS_HINT, key="text", value=text)
         if not isinstance(text, (list, tuple)):
-            raise TokenizerError(f"text should be a list of words; got {type(text).__name__}. {_WORDS_HINT}.")
+            raise TokenizerError("text should be a list of words; got {got_type}. {hint}",
+                                 got_type=type(text).__name__, hint=_WORDS_HINT, key="text", value=text)
         batched = len(text) > 0 and isinstance(text[0], (list, tuple))
         words = text if batched else [text]
     for index, example in enumerate(words):
         if not _is_words(example):
-            where = f" (document {index} of the batch)" if batched else ""
-            raise TokenizerError(f"The words{where} should be a list of strings; got {example!r:.80}. {_WORDS_HINT}.")
+            if batched:
+                raise TokenizerError(
+                    "The words (document {index} of the batch) should be a list of strings; got {value!r:.80}. {hint}",
+                    index=index, hint=_WORDS_HINT, key="text", value=example,
+                )
+            raise TokenizerError("The words should be a list of strings; got {value!r:.80}. {hint}",
+                                 hint=_WORDS_HINT, key="text", value=example)
     if not words:
-        raise TokenizerError(f"The batch is empty: there are no documents to tokenize. {_WORDS_HINT}.")
+        raise TokenizerError("The batch is empty: there are no documents to tokenize. {hint}", hint=_WORDS_HINT)
 
     if boxes is None:
-        raise TokenizerError(f"boxes is missing: every word needs its box. {_WORDS_HINT}.")
+        raise TokenizerError("boxes is missing: every word needs its box. {hint}", hint=_WORDS_HINT, key="boxes")
     boxes = [boxes] if not batched else boxes
     if len(boxes) != len(words):
         raise TokenizerError(
-            f"There are {len(words)} documents of words but {len(boxes)} of boxes; give one list each."
+            "There are {documents} documents of words but {box_lists} of boxes; give one list each.",
+            documents=len(words), box_lists=len(boxes), key="boxes",
         )
     boxes = [_check_boxes(doc_boxes, doc_words, index if batched else None)
              for index, (doc_words, doc_boxes) in enumerate(zip(words, boxes))]
@@ -227,20 +241,22 @@ def _check_inputs(
             not isinstance(labels, (list, tuple)) or len(labels) != len(doc) for labels, doc in zip(word_labels, words)
         ):
             raise TokenizerError(
-                f"word_labels should hold one integer label per word ({[len(doc) for doc in words]} words); got "
-                f"{word_labels!r:.120}."
+                "word_labels should hold one integer label per word ({word_counts} words); got {value!r:.120}.",
+                word_counts=[len(doc) for doc in words], key="word_labels", value=word_labels,
             )
     return batched, questions, [list(doc) for doc in words], boxes, word_labels
 
 
 def _check_boxes(boxes: Any, words: list[str], index: int | None) -> list[list[int]]:
     """One [x0, y0, x1, y1] per word, each coordinate in 0–1000 (the range the model's embeddings cover)."""
-    where = f" of document {index}" if index is not None else ""
+    # Each error has two sentences: one for a single document, one naming the document of a batch.
     if not isinstance(boxes, (list, tuple)) or len(boxes) != len(words):
         count = len(boxes) if isinstance(boxes, (list, tuple)) else type(boxes).__name__
-        raise TokenizerError(
-            f"The {len(words)} words{where} need {len(words)} boxes, one per word; got {count}."
-        )
+        if index is None:
+            raise TokenizerError("The {n_words} words need {n_words} boxes, one per word; got {got}.",
+                                 n_words=len(words), got=count, key="boxes")
+        raise TokenizerError("The {n_words} words of document {index} need {n_words} boxes, one per word; got {got}.",
+                             n_words=len(words), index=index, got=count, key="boxes")
     if not boxes:
         return []
     try:
@@ -248,11 +264,22 @@ def _check_boxes(boxes: Any, words: list[str], index: int | None) -> list[list[i
     except (TypeError, ValueError):
         array = np.zeros(0)
     if array.shape != (len(words), 4):
-        raise TokenizerError(f"Each box{where} should be 4 numbers [x0, y0, x1, y1]; got {boxes!r:.120}.")
+        if index is None:
+            raise TokenizerError("Each box should be 4 numbers [x0, y0, x1, y1]; got {value!r:.120}.",
+                                 key="boxes", value=boxes)
+        raise TokenizerError("Each box of document {index} should be 4 numbers [x0, y0, x1, y1]; got {value!r:.120}.",
+                             index=index, key="boxes", value=boxes)
     if array.min() < 0 or array.max() > 1000:
         bad = int(np.argmax((array < 0).any(axis=1) | (array > 1000).any(axis=1)))
+        if index is None:
+            raise TokenizerError(
+                "The box of word {word_index} ({word!r}) is {box}: coordinates must be on the "
+                "0–1000 scale. Normalize pixel boxes with autotutor.ocr.normalize_box(box, width, height).",
+                word_index=bad, word=words[bad], box=list(boxes[bad]), key="boxes", value=list(boxes[bad]),
+            )
         raise TokenizerError(
-            f"The box of word {bad} ({words[bad]!r}){where} is {list(boxes[bad])}: coordinates must be on the "
-            "0–1000 scale. Normalize pixel boxes with autotutor.ocr.normalize_box(box, width, height)."
+            "The box of word {word_index} ({word!r}) of document {index} is {box}: coordinates must be on the "
+            "0–1000 scale. Normalize pixel boxes with autotutor.ocr.normalize_box(box, width, height).",
+            word_index=bad, word=words[bad], index=index, box=list(boxes[bad]), key="boxes", value=list(boxes[bad]),
         )
     return [list(box) for box in boxes]

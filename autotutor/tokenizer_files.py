@@ -16,6 +16,7 @@ from tokenizers import AddedToken, Tokenizer
 from .checkpoint import Checkpoint, read_json
 from .constants import SPECIAL_TOKENS_MAP_FILE, TOKENIZER_CONFIG_FILE
 from .errors import TokenizerError
+from .i18n import Text
 
 __all__ = ["add_missing_tokens", "missing_files_error", "read_settings", "read_tokenizer_json", "token_text"]
 
@@ -30,13 +31,13 @@ def token_text(value: Any) -> str | None:
 def read_settings(checkpoint: Checkpoint) -> dict[str, Any]:
     """tokenizer_config.json, with special_tokens_map.json's tokens on top when the config is an old one."""
     config_file = checkpoint.get(TOKENIZER_CONFIG_FILE)
-    settings = read_json(config_file, what="tokenizer config") if config_file is not None else {}
+    settings = read_json(config_file, what=Text("tokenizer config")) if config_file is not None else {}
     # Since transformers 4.34 the config lists `added_tokens_decoder` and special_tokens_map.json is a leftover
     # that transformers no longer reads; before that, the map was the authority for special tokens.
     if "added_tokens_decoder" not in settings:
         map_file = checkpoint.get(SPECIAL_TOKENS_MAP_FILE)
         if map_file is not None:
-            settings.update(read_json(map_file, what="special tokens map"))
+            settings.update(read_json(map_file, what=Text("special tokens map")))
     return settings
 
 
@@ -45,17 +46,20 @@ def read_tokenizer_json(path: Path) -> Tokenizer:
         return Tokenizer.from_file(str(path))
     except Exception as err:  # the Rust side raises a bare Exception whose text says what is wrong
         raise TokenizerError(
-            f"{path} could not be read as a tokenizers pipeline: {err}. The file is damaged or was written by a "
-            "newer `tokenizers`; download it again, or upgrade with `pip install -U tokenizers`."
+            "{path} could not be read as a tokenizers pipeline: {reason}. The file is damaged or was written by a "
+            "newer `tokenizers`; download it again, or upgrade with `pip install -U tokenizers`.",
+            reason=str(err), path=path,
         ) from err
 
 
-def missing_files_error(checkpoint: Checkpoint, needed: str) -> TokenizerError:
-    present = ", ".join(checkpoint.listing()) or "nothing"
+def missing_files_error(checkpoint: Checkpoint, needed: str | Text) -> TokenizerError:
+    """The error to raise when no tokenizer file is there; `needed` names the files (a `Text` if in words)."""
     return TokenizerError(
-        f"{checkpoint.describe()} has no tokenizer: it needs {needed}, and it holds: {present}. "
+        "{source} has no tokenizer: it needs {needed}, and it holds: {present}. "
         "Tokenizer files usually sit next to config.json; copy them from the model's Hub page, or load the "
-        "tokenizer from the checkpoint it was trained with."
+        "tokenizer from the checkpoint it was trained with.",
+        source=checkpoint.describe(), needed=needed, present=", ".join(checkpoint.listing()) or Text("nothing"),
+        repo_id=checkpoint.name_or_path,
     )
 
 

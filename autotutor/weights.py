@@ -23,6 +23,7 @@ from .constants import (
     SAFE_WEIGHTS_NAME,
 )
 from .errors import CorruptWeightsError, UnsafeCheckpointError, WeightsNotFoundError
+from .i18n import Text
 
 __all__ = ["LEGACY_RENAMES", "read_state_dict"]
 
@@ -37,9 +38,9 @@ def _load_safetensors(path: Path, device: str | torch.device) -> dict[str, torch
         return load_file(path, device=str(device))
     except Exception as err:  # safetensors raises its own SafetensorError, or OSError for I/O
         raise CorruptWeightsError(
-            f"{path} could not be read as safetensors ({err}). The file is probably truncated or damaged: "
+            "{path} could not be read as safetensors ({reason}). The file is probably truncated or damaged: "
             "delete it and download or save it again.",
-            path=path,
+            reason=str(err), path=path,
         ) from err
 
 
@@ -52,26 +53,35 @@ def _load_pickle(path: Path, device: str | torch.device) -> dict[str, torch.Tens
     except pickle.UnpicklingError as err:
         # torch's message suggests weights_only=False; quote only what it refused.
         named = re.search(r"GLOBAL (\S+)", str(err))
-        what = f"it names the function {named.group(1)}" if named else "it holds instructions that build arbitrary objects"
+        if named:
+            raise UnsafeCheckpointError(
+                "Refused to load {path}: it names the function {value}, not just tensors. Pickle files can execute "
+                "anything when opened, which is why they are read here with torch.load(weights_only=True). Ask the "
+                "checkpoint's author for a model.safetensors file, which stores only tensors and cannot run code.",
+                path=path, value=named.group(1),
+            ) from err
         raise UnsafeCheckpointError(
-            f"Refused to load {path}: {what}, not just tensors. Pickle files can execute anything when opened, "
-            "which is why they are read here with torch.load(weights_only=True). Ask the checkpoint's author for "
-            "a model.safetensors file, which stores only tensors and cannot run code.",
-            path=path, value=named.group(1) if named else None,
+            "Refused to load {path}: it holds instructions that build arbitrary objects, not just tensors. Pickle "
+            "files can execute anything when opened, which is why they are read here with "
+            "torch.load(weights_only=True). Ask the checkpoint's author for a model.safetensors file, which stores "
+            "only tensors and cannot run code.",
+            path=path,
         ) from err
     except (RuntimeError, EOFError, OSError) as err:
-        raise CorruptWeightsError(f"{path} could not be read as a PyTorch file ({err}).", path=path) from err
+        raise CorruptWeightsError("{path} could not be read as a PyTorch file ({reason}).", reason=str(err),
+                                  path=path) from err
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise CorruptWeightsError(f"{path} does not hold a dict of tensors (a state dict).", path=path)
+        raise CorruptWeightsError("{path} does not hold a dict of tensors (a state dict).", path=path)
     return state
 
 
 def _shard_names(index_path: Path, checkpoint: Checkpoint) -> list[str]:
     """The shard files an index names, refusing any that would lie outside the checkpoint folder."""
-    index = read_json(index_path, what="weights index")
+    index = read_json(index_path, what=Text("weights index"))
     weight_map = index.get("weight_map")
     if not isinstance(weight_map, dict) or not weight_map:
-        raise CorruptWeightsError(f"{index_path} has no 'weight_map' telling which file holds each tensor.")
+        raise CorruptWeightsError("{path} has no 'weight_map' telling which file holds each tensor.",
+                                  path=index_path, key="weight_map")
     shards = sorted(set(weight_map.values()))
     for shard in shards:
         parts = PurePosixPath(str(shard)).parts
@@ -83,8 +93,9 @@ def _shard_names(index_path: Path, checkpoint: Checkpoint) -> list[str]:
             or len(parts) != 1
         ):
             raise CorruptWeightsError(
-                f"{index_path} points to {shard!r}, which is not a file inside the checkpoint folder. "
-                "Refusing to read it: an index may only name shard files next to it."
+                "{path} points to {value!r}, which is not a file inside the checkpoint folder. "
+                "Refusing to read it: an index may only name shard files next to it.",
+                path=index_path, value=shard,
             )
     return shards
 
@@ -104,7 +115,9 @@ def read_state_dict(checkpoint: Checkpoint, *, device: str | torch.device = "cpu
         for shard in shards:
             path = checkpoint.get(shard)
             if path is None:
-                raise CorruptWeightsError(f"{index_name} names the shard '{shard}', but {checkpoint.describe()} does not have it.")
+                raise CorruptWeightsError("{index} names the shard '{value}', but {source} does not have it.",
+                                          index=index_name, source=checkpoint.describe(),
+                                          repo_id=checkpoint.name_or_path, path=index, value=shard)
             state.update(loader(path, device))
         return state, [index_name, *shards]
 
@@ -112,10 +125,10 @@ def read_state_dict(checkpoint: Checkpoint, *, device: str | torch.device = "cpu
     if pickled is not None:
         return _load_pickle(pickled, device), [PICKLE_WEIGHTS_NAME]
 
-    present = ", ".join(checkpoint.listing()) or "no files"
     raise WeightsNotFoundError(
-        f"{checkpoint.describe()} has no weights file: expected {SAFE_WEIGHTS_NAME}, {SAFE_WEIGHTS_INDEX_NAME} or "
-        f"{PICKLE_WEIGHTS_NAME} (it contains: {present}). TensorFlow (tf_model.h5) and Flax weights are not "
+        "{source} has no weights file: expected {safetensors}, {safetensors_index} or "
+        "{pickle} (it contains: {present}). TensorFlow (tf_model.h5) and Flax weights are not "
         "supported. If you only need the tokenizer, use AutoTokenizer.",
-        repo_id=checkpoint.name_or_path,
+        source=checkpoint.describe(), present=checkpoint.contents(), safetensors=SAFE_WEIGHTS_NAME,
+        safetensors_index=SAFE_WEIGHTS_INDEX_NAME, pickle=PICKLE_WEIGHTS_NAME, repo_id=checkpoint.name_or_path,
     )

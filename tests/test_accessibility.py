@@ -66,10 +66,10 @@ def _in_language(english: str, shown: str, lang: str) -> bool:
 
     if lang == "en":
         return shown == english
+    if CODE.fullmatch(english) or english in dict(language_choices()):  # code, and each language's own name
+        return shown == english
     if english in i18n._catalog(lang):
         return shown == i18n.translate(english, lang)
-    if CODE.fullmatch(english) or english in dict(language_choices()):
-        return shown == english
     return shown != english  # built from translated parts (a quiz answer without its code marks)
 
 

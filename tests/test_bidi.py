@@ -60,6 +60,49 @@ def test_every_printed_arabic_line_that_mixes_directions_is_isolated(notebook):
     assert not wrong, f"{len(wrong)} line(s) read in the wrong order:\n" + "\n".join(wrong)
 
 
+def _widget_texts(notebook: Path):
+    """(model name, field, text, laid out right to left?) for every text of every stored widget: a label, a
+    radio choice, a tooltip, an HTML value. A control is laid out right to left when it or a box holding it
+    carries the Arabic class (`widgets._html.follow_direction`); an HTML value when it says `dir="rtl"`."""
+    from autotutor.widgets._html import RTL_CLASS
+
+    metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+    state = metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    parent = {child.removeprefix("IPY_MODEL_"): model_id for model_id, model in state.items()
+              for child in model["state"].get("children", []) if isinstance(child, str)}
+
+    def right_to_left(model_id: str | None) -> bool:
+        while model_id is not None:
+            if RTL_CLASS in state.get(model_id, {}).get("state", {}).get("_dom_classes", []):
+                return True
+            model_id = parent.get(model_id)
+        return False
+
+    for model_id, model in state.items():
+        for field, value in model["state"].items():
+            for text in value if isinstance(value, list) else [value]:
+                if not isinstance(text, str) or field.startswith("_") and field != "_options_labels":
+                    continue
+                if model["model_name"] in ("HTMLModel", "HTMLMathModel") and field == "value":
+                    yield model["model_name"], field, text, 'dir="rtl"' in text
+                else:
+                    yield model["model_name"], field, text, right_to_left(model_id)
+
+
+@pytest.mark.parametrize("notebook", ARABIC_NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_arabic_widget_text_that_mixes_directions_runs_right_to_left(notebook):
+    texts = list(_widget_texts(notebook))
+    wrong = [f"{name}.{field}: {text[:70]!r}" for name, field, text, rtl in texts
+             if _mixed(text) and not rtl and not _isolated(text)]
+    assert not wrong, f"{len(wrong)} widget text(s) laid out left to right:\n" + "\n".join(wrong)
+
+
+def test_the_widget_walk_sees_the_texts_it_should():
+    texts = [t for notebook in ARABIC_NOTEBOOKS for t in _widget_texts(notebook) if _mixed(t[2])]
+    fields = {(name, field) for name, field, _, _ in texts}
+    assert len(texts) >= 60 and {("RadioButtonsModel", "_options_labels"), ("HTMLModel", "value")} <= fields
+
+
 def test_the_walk_sees_the_lines_it_should():
     """Not a vacuous pass: the Arabic notebooks do print mixed lines, and they are isolated."""
     mixed = [line for notebook in ARABIC_NOTEBOOKS for _, line in _printed_lines(notebook) if _mixed(line)]

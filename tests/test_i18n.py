@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from babel.messages.catalog import Message
 
@@ -293,3 +295,23 @@ def test_pybabel_compile_takes_every_catalog(lang, tmp_path):
                            "-i", str(catalogs.po_path(lang)), "-o", str(mo)], capture_output=True, text=True)
     assert done.returncode == 0 and "fuzzy" not in done.stdout + done.stderr, done.stdout + done.stderr
     assert mo.stat().st_size > 1000
+
+
+def test_every_message_the_code_marks_is_in_the_template():
+    """Babel does not read inside an f-string: `f"{_('x')}"` would leave 'x' untranslated in every language."""
+    import ast
+
+    from babel.messages.pofile import read_po
+
+    package = Path(i18n.__file__).resolve().parent
+    with open(package.parent / "locales" / "autotutor.pot", "rb") as f:
+        template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    missing = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("_", "N_", "Text", "ngettext") and node.args
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                    and node.args[0].value not in template):
+                missing.append(f"{path.name}:{node.lineno}: {node.args[0].value!r}")
+    assert not missing, "marked but not extracted (inside an f-string?):\n" + "\n".join(missing)

@@ -13,6 +13,7 @@ from autotutor.i18n import set_language
 from autotutor.image_processing import ViTImageProcessor
 from autotutor.lessons.autoimageprocessor import (
     channel_stats,
+    CAPTION_HEIGHT,
     compare_picture,
     histogram_image,
     normalize_question,
@@ -128,7 +129,7 @@ def test_html_shows_every_step_in_the_current_language(vit, swin, cat):
     english = steps_html(steps(cat, vit))
     assert english.count("data:image/jpeg;base64,") == english.count("data:image/png;base64,") == 4  # photo, histogram
     assert "3×224×224" in english and 'dir="ltr"' in english
-    assert compare_picture(cat, {VIT: vit, SWIN: swin}, size=100).size == (212, 196)
+    assert compare_picture(cat, {VIT: vit, SWIN: swin}, size=100).size == (212, 196 + CAPTION_HEIGHT)
     set_language("fr")
     assert step_label("rescale") != ("`rescale`: each value × 1/255, so 0..255 becomes 0..1. "
                                      "The picture does not change.")
@@ -143,7 +144,7 @@ def test_show_stores_one_format(cat):
 
 def test_steps_picture_and_text(vit, cat):
     step_list = steps(cat, vit)
-    assert steps_picture(step_list, size=100).size == (4 * 100 + 3 * 12, 100 + 12 + 70 + 14)
+    assert steps_picture(step_list, size=100).size == (4 * 100 + 3 * 12, 100 + 12 + 70 + 14 + CAPTION_HEIGHT)
     text = steps_text(step_list)
     assert text.startswith("1. The photo as opened") and "4. normalize: (x − mean) / std" in text
     assert "shape 3×224×224" in text and "`" not in text

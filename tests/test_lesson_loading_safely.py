@@ -11,9 +11,11 @@ import torch
 from safetensors.torch import save_file
 
 from autotutor import AutoConfig
+from autotutor.errors import CorruptWeightsError
 from autotutor.i18n import set_language
 from autotutor.lessons.loading_safely import (
     Fingerprint,
+    LABEL_BAND,
     file_layout_image,
     fingerprint_table,
     header_question,
@@ -67,11 +69,11 @@ def test_rows_follow_the_bytes_and_sizes_add_up(small_file):
 def test_header_refuses_what_is_not_safetensors(tmp_path):
     short = tmp_path / "short"
     short.write_bytes(b"abc")
-    with pytest.raises(ValueError, match="too short"):
+    with pytest.raises(CorruptWeightsError, match="too short"):
         safetensors_header(short)
     wrong = tmp_path / "wrong"
     wrong.write_bytes(b"PK\x03\x04" * 4)  # a zip, such as pytorch_model.bin
-    with pytest.raises(ValueError, match="does not start with a safetensors header"):
+    with pytest.raises(CorruptWeightsError, match="does not start with a safetensors header"):
         safetensors_header(wrong)
 
 
@@ -94,9 +96,11 @@ def test_header_table_is_translated(small_file, lang):
 
 def test_file_layout_image(small_file):
     image = file_layout_image(small_file, width=300, height=40)
-    assert image.size == (300, 40)
-    assert image.getpixel((2, 20)) == (0, 0, 0)  # the 8-byte length
-    assert image.getpixel((8, 20)) == (230, 159, 0)  # the JSON header
+    assert image.size == (300, 40 + LABEL_BAND)  # the names of the parts under the bar
+    assert image.getpixel((2, 20)) == image.getpixel((9, 20)) == (0, 0, 0)  # the 8-byte length, 10 pixels wide
+    assert image.getpixel((12, 20)) == image.getpixel((29, 20)) == (230, 159, 0)  # the JSON header
+    assert image.crop((0, 40, 300, 40 + LABEL_BAND)).convert("L").getextrema()[0] < 128  # there is text
+    assert file_layout_image(small_file, width=300, height=40, labels=False).size == (300, 40)
 
 
 def test_booby_trapped_file_is_refused_and_never_runs(tmp_path):

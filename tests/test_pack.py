@@ -189,8 +189,15 @@ def test_two_installs_at_once(tmp_path, installed_pack):
 
 
 def test_pack_size(installed_pack):
-    size = sum(p.stat().st_size for p in installed_pack.rglob("*") if p.is_file())
-    assert size <= 400e6, f"{size / 1e6:.0f} MB"
+    """What the pack takes on disk: a file shared by two entries (a hard link) counts once."""
+    files = {(p.stat().st_dev, p.stat().st_ino): p.stat().st_size for p in installed_pack.rglob("*") if p.is_file()}
+    assert sum(files.values()) <= 400e6, f"{sum(files.values()) / 1e6:.0f} MB"
+
+
+def test_identical_weights_are_stored_once(installed_pack):
+    minilm = installed_pack / "models" / "sentence-transformers--all-MiniLM-L6-v2" / "model.safetensors"
+    bert = installed_pack / "models" / "google-bert--bert-base-uncased" / "model.safetensors"
+    assert minilm.stat().st_ino == bert.stat().st_ino and minilm.read_bytes()[:64] == bert.read_bytes()[:64]
 
 
 def test_media_licences_are_recorded(pack):

@@ -17,12 +17,13 @@ import os
 from pathlib import Path
 
 from ..constants import ENV_LANG, env_text
-from ..i18n import LANGUAGES, set_language
+from ..i18n import LANGUAGES, environment_language, set_language
 
 __all__ = ["lesson_language", "setup"]
 
 def lesson_language(folder: str | os.PathLike | None = None) -> str:
-    """The language a lesson runs in: `AUTOTUTOR_LANG` if set, else the notebook's folder name, else "en".
+    """The language a lesson runs in: `AUTOTUTOR_LANG` if set, else the notebook's folder name, else the
+    locale's (`LANG=fr_FR.UTF-8`), else "en".
 
     >>> lesson_language("notebooks/fr")  # doctest: +SKIP  (AUTOTUTOR_LANG, if set, wins)
     'fr'
@@ -31,7 +32,7 @@ def lesson_language(folder: str | os.PathLike | None = None) -> str:
     if from_env:
         return from_env
     name = Path(folder if folder is not None else os.getcwd()).resolve().name
-    return name if name in LANGUAGES else "en"
+    return name if name in LANGUAGES else environment_language() or "en"
 
 
 def setup() -> None:

@@ -24,30 +24,74 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ..i18n import N_
 
 __all__ = ["main"]
 
 
+# argparse's own words: the headings of `--help` and its complaints about a command line. argparse looks each up
+# with the `_` it imported from gettext when it needs it, so `_argparse_speaks` lends it the course's catalogs
+# for as long as `main` builds and reads the command line. Listed here so that the catalogs carry them.
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("expected one argument"), N_("expected at least one argument"), N_("expected at most one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("one of the arguments %s is required"),
+)
+
+
+@contextmanager
+def _argparse_speaks(lang: str) -> Iterator[None]:
+    from ..i18n import translate
+
+    borrowed = argparse._
+    argparse._ = lambda message: translate(message, lang) if message else message
+    try:
+        yield
+    finally:
+        argparse._ = borrowed
+
+
+def _command_line_language(argv: list[str]) -> str:
+    """The language a command speaks before its arguments are read: its own `--lang`, else $AUTOTUTOR_LANG."""
+    from ..i18n import LANGUAGES
+
+    for i, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else (
+            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if value in LANGUAGES:
+            return value
+    return _default_language()
+
+
 def _pack_install(args: argparse.Namespace) -> int:
+    from ..i18n import _
     from ..pack.store import pack_root
     from .pack_build import install
 
     results = install(force=args.force, only=args.only or None)
     done = sum(1 for r in results.values() if r == "already installed")
-    print(f"Course pack ready in {pack_root()} ({len(results) - done} built, {done} already there).")
+    print(_("Course pack ready in {folder} ({built} built, {kept} already there).").format(
+        folder=pack_root(), built=len(results) - done, kept=done))
     return 0
 
 
 def _pack_list(args: argparse.Namespace) -> int:
+    from ..i18n import _
     from ..pack.catalog import CATALOG
     from ..pack.store import pack_root, read_manifest
     from .pack_build import entries
 
-    print(f"Course pack: {pack_root()}")
+    print(_("Course pack: {folder}").format(folder=pack_root()))
     for repo_id in entries():
         manifest = read_manifest(repo_id)
-        state = "installed" if manifest else "not installed"
-        print(f"\n{repo_id}  [{state}]\n  {CATALOG[repo_id].summary}")
+        state = _("installed") if manifest else _("not installed")
+        print(f"\n{repo_id}  [{state}]\n  {_(CATALOG[repo_id].summary)}")
         if manifest:
             for name, info in manifest["files"].items():
                 print(f"    {info['kind']:<8} {name:<26} {info['size'] / 1e6:8.2f} MB  {info['note']}")
@@ -114,12 +158,10 @@ def _i18n_notebooks(args: argparse.Namespace) -> int:
 
 
 def _default_language() -> str:
-    """The language of `lab` and `doctor` when --lang is not given: AUTOTUTOR_LANG if it names one, else English."""
-    from ..constants import ENV_LANG, env_text
-    from ..i18n import LANGUAGES
+    """The language of `lab` and `doctor` when --lang is not given: AUTOTUTOR_LANG, else the locale's, else English."""
+    from ..i18n import environment_language
 
-    lang = env_text(ENV_LANG)
-    return lang if lang in LANGUAGES else "en"
+    return environment_language() or "en"
 
 
 def _lab(args: argparse.Namespace) -> int:
@@ -159,6 +201,26 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ..errors import AutotutorError
+    from ..i18n import _, get_language, set_language
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = _command_line_language(argv)
+    with _argparse_speaks(lang):
+        args = _parser(lang).parse_args(argv)
+    before = get_language()
+    if isinstance(getattr(args, "lang", None), str):  # `lab` and `doctor` speak their --lang
+        set_language(args.lang)
+    try:
+        return args.run(args)
+    except AutotutorError as err:  # a refusal the learner can act on: its sentence, not a traceback
+        print(_("autotutor: error: {message}").format(message=err), file=sys.stderr)
+        return 1
+    finally:
+        set_language(before)
+
+
+def _parser(lang: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autotutor", description="autotutor: learn how pretrained models are loaded.")
     commands = parser.add_subparsers(dest="command", required=True)
     pack = commands.add_parser("pack", help="the offline course pack").add_subparsers(dest="action", required=True)
@@ -180,12 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     notebooks.add_argument("--lang", nargs="+", choices=["en", "fr", "ar"], help="only these languages")
     notebooks.add_argument("--only", nargs="+", metavar="LESSON", help="only these lessons (e.g. 01_autotokenizer)")
     notebooks.set_defaults(run=_i18n_notebooks)
-    # The student commands' help is in the language of $AUTOTUTOR_LANG (English otherwise): --lang is not
-    # parsed yet. A local `_` so the catalogs still find these messages, without changing the current language.
+    # The student commands' help is in the language of their --lang, else $AUTOTUTOR_LANG, else English. A local
+    # `_` so the catalogs still find these messages, without changing the current language.
     from ..i18n import LANGUAGES, translate
 
     def _(message: str) -> str:
-        return translate(message, _default_language())
+        return translate(message, lang)
 
     lab = commands.add_parser("lab", help=_("copy the lessons into your course folder and open them in JupyterLab"))
     lab.add_argument("--lang", choices=LANGUAGES, default=_default_language(),
@@ -203,8 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     doctor.add_argument("--workspace", default="~/autotutor-course", metavar="DIR",
                         help=_("the course folder whose free disk space is checked (default: ~/autotutor-course)"))
     doctor.set_defaults(run=_doctor)
-    args = parser.parse_args(argv)
-    return args.run(args)
+    return parser
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..errors import ConfigError
 from ..i18n import LANGUAGES, direction
+from .glossary import glossary_markdown
 
 __all__ = [
     "LESSONS_DIR",
@@ -96,7 +98,7 @@ def _read_notebook(path: Path) -> dict:
     """A notebook as plain JSON, its cells' sources joined into strings (nbformat itself takes seconds to import)."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     if notebook.get("nbformat") != 4:
-        raise ValueError(f"{_relative(path)} is not a version 4 notebook; open and save it in JupyterLab.")
+        raise ConfigError("{path} is not a version 4 notebook; open and save it in JupyterLab.", path=_relative(path))
     for cell in notebook["cells"]:
         if isinstance(cell.get("source"), list):
             cell["source"] = "".join(cell["source"])
@@ -156,10 +158,10 @@ def _rtl_paragraph(markdown: str) -> str:
         text = markdown[start:span.start() if span else len(markdown)]
         text = _EMPHASIS.sub(r"<em>\1</em>", _STRONG.sub(r"<strong>\1</strong>", text))
         if _LEFT_OVER_MARKDOWN.search(text):
-            raise ValueError(
-                f"This right-to-left paragraph has markdown that build.py does not turn into HTML (only `code`, "
-                f"**strong** and *emphasis* are): {markdown!r}. Write that part as HTML in the translation "
-                "(<a href=...>, <img ...>, <br>), or teach build._rtl_paragraph to convert it.")
+            raise ConfigError(
+                "This right-to-left paragraph has markdown that the notebook builder does not turn into HTML (only "
+                "`code`, **strong** and *emphasis* are): {value!r}. Write that part as HTML in the translation "
+                "(<a href=...>, <img ...>, <br>), or teach notebooks._rtl_paragraph to convert it.", value=markdown)
         out.append(text)
         if span:
             out.append(_isolate_inline_code(span.group(0)))
@@ -210,10 +212,10 @@ def translate_notebook(source: Path, lang: str, *, missing: Callable[[str], None
     notebook = _read_notebook(source)
     code = [cell["source"] for cell in notebook["cells"] if cell["cell_type"] == "code"]
     if not code or code[0] != SETUP_CELL:
-        raise ValueError(
-            f"{_relative(source)}: the first code cell of a lesson must be exactly {SETUP_CELL!r} "
-            f"(it chooses the language and installs the course pack); it is {code[0] if code else None!r}."
-        )
+        raise ConfigError(
+            "{path}: the first code cell of a lesson must be exactly {expected!r} (it chooses the language and "
+            "installs the course pack); it is {value!r}.",
+            path=_relative(source), expected=SETUP_CELL, value=code[0] if code else None)
     translated = copy.deepcopy(notebook)
     for cell in translated["cells"]:
         if cell["cell_type"] == "markdown":
@@ -222,6 +224,12 @@ def translate_notebook(source: Path, lang: str, *, missing: Callable[[str], None
             cell["outputs"] = []
             cell["execution_count"] = None
             cell.get("metadata", {}).pop("execution", None)
+    # The lesson's words, in a folded box under its title (course/glossary.py): the terms its text uses.
+    prose = "\n\n".join(cell["source"] for cell in translated["cells"] if cell["cell_type"] == "markdown")
+    box = glossary_markdown(lang, prose)
+    if box and translated["cells"] and translated["cells"][0]["cell_type"] == "markdown":
+        translated["cells"].insert(1, {"cell_type": "markdown", "id": "glossary", "metadata": {"tags": ["glossary"]},
+                                        "source": box})
     translated.setdefault("metadata", {})["autotutor"] = {
         "lang": lang,
         "source": _relative(source),

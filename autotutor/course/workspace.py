@@ -55,6 +55,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
+from ..errors import ArgumentError, CheckpointNotFoundError
 from ..i18n import LANGUAGES, _
 from ..resources import course_folder
 from ._locking import exclusive
@@ -179,10 +180,9 @@ def _beside(path: Path, data: bytes, today: datetime.date) -> tuple[Path, bool]:
 def _course_lessons(source: Path, lang: str) -> list[Path]:
     lessons = sorted(source.glob("*.ipynb")) if source.is_dir() else []
     if not lessons:
-        raise FileNotFoundError(
-            _("No lessons in {folder} for the language '{lang}'. Generate them with `autotutor i18n notebooks`.")
-            .format(folder=source, lang=lang)
-        )
+        raise CheckpointNotFoundError(
+            "No lessons in {path} for the language '{value}'. Generate them with `autotutor i18n notebooks`.",
+            path=source, key="language", value=lang)
     return lessons
 
 
@@ -206,8 +206,8 @@ def sync_lessons(lang: str, workspace: str | os.PathLike[str] = DEFAULT_WORKSPAC
         ['new', 'new']
     """
     if lang not in LANGUAGES:
-        raise ValueError(_("language={lang!r} is not available; choose one of {choices}.")
-                         .format(lang=lang, choices=", ".join(LANGUAGES)))
+        raise ArgumentError("language={value!r} is not available; choose one of {choices}.",
+                            key="language", value=lang, choices=", ".join(LANGUAGES))
     root = Path(workspace).expanduser().resolve()
     source_dir = Path(source) if source is not None else COURSE_DIR / lang
     lessons = _course_lessons(source_dir, lang)

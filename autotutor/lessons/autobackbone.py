@@ -19,7 +19,7 @@ import numpy as np
 import PIL.Image
 
 from ..backbone import resolve_stages
-from ..errors import ConfigError
+from ..errors import ArgumentError, ConfigError
 from ..i18n import _, direction, printed
 from .quiz import QuizQuestion
 
@@ -105,7 +105,8 @@ def feature_grid(feature_map: Any, *, channels: int = 16, columns: int = 8, tile
     if array.ndim == 4:
         array = array[0]
     if array.ndim != 3:
-        raise ValueError(f"Expected a feature map of shape (C, H, W) or (1, C, H, W); got {tuple(array.shape)}.")
+        raise ArgumentError("Expected a feature map of shape (C, H, W) or (1, C, H, W); got {value}.",
+                            key="feature_map", value=tuple(array.shape))
     shown = array[:channels].astype(np.float64)
     rows = -(-len(shown) // columns)
     sheet = PIL.Image.new("L", (columns * tile + (columns - 1) * gap, rows * tile + (rows - 1) * gap), 255)

@@ -24,7 +24,9 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from ..errors import AudioError
 from ..i18n import _, direction, printed
+from .refusals import error_line
 from . import marks
 from .pictures import font
 from .quiz import QuizQuestion
@@ -66,8 +68,8 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """
     with wave.open(str(path), "rb") as f:
         if f.getsampwidth() != 2:
-            raise ValueError(f"{path}: read_wav reads 16-bit PCM WAV files; this one has "
-                             f"{8 * f.getsampwidth()}-bit samples.")
+            raise AudioError("{path}: read_wav reads 16-bit PCM WAV files; this one has {bits}-bit samples.",
+                             path=path, bits=8 * f.getsampwidth())
         channels, rate = f.getnchannels(), f.getframerate()
         data = np.frombuffer(f.readframes(f.getnframes()), dtype="<i2")
     samples = data.astype(np.float32) / 32768  # (L * channels,) interleaved
@@ -187,19 +189,28 @@ def before_after_image(raw: Any, normalised: Any, *, width: int = 720, height: i
     return image
 
 
-def mask_image(attention_mask: Any, *, width: int = 720, row_height: int = 26) -> Image.Image:
-    """A padded batch as bars, one per clip: solid blue where `attention_mask` is 1 (real samples), grey stripes
-    where it is 0 (padding). Each bar is as long as the batch, so a short clip shows a long striped tail.
+def speech_clip_names() -> list[str]:
+    """The names of the course pack's three speech clips, in the lesson's order, in the current language."""
+    return [_("English"), _("French"), _("Arabic")]
+
+
+def mask_image(attention_mask: Any, *, labels: list[str] | None = None, width: int = 720,
+               row_height: int = 26) -> Image.Image:
+    """A padded batch as bars, one per clip, each named by `labels` (default: its index): solid blue where
+    `attention_mask` is 1 (real samples), grey stripes where it is 0 (padding). Each bar is as long as the batch,
+    so a short clip shows a long striped tail.
     """
     mask = np.asarray(attention_mask).reshape(len(attention_mask), -1)  # (B, L)
     rows, length = mask.shape
+    labels = labels or [str(row) for row in range(rows)]
     gap = 8
     image = Image.new("RGB", (width, rows * (row_height + gap) + gap), _BACKGROUND)
     draw = ImageDraw.Draw(image)
-    margin, plot = 24, width - 28
+    margin = 12 + max(int(font(13).getlength(label)) for label in labels)  # the names, then the bars
+    plot = width - margin - 4
     for row in range(rows):
         top = gap + row * (row_height + gap)
-        draw.text((4, top + row_height // 2 - 6), str(row), fill=AXIS_COLOUR)
+        draw.text((4, top + row_height // 2), labels[row], fill=AXIS_COLOUR, font=font(13), anchor="lm")
         edges = np.linspace(0, length, plot + 1).astype(int)
         padding_from = None  # the first column of this clip's padding, if it has any
         for column in range(plot):
@@ -223,7 +234,7 @@ def sampling_rate_error(extractor: Any, samples: Any, sampling_rate: int) -> str
     try:
         extractor(samples, sampling_rate=sampling_rate)
     except ValueError as err:  # AudioError is a ValueError
-        return f"{type(err).__name__}: {err}"
+        return error_line(err)
     return ""
 
 

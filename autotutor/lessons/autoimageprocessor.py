@@ -21,9 +21,10 @@ import numpy as np
 import PIL.Image
 import PIL.ImageDraw
 
+from ..errors import ImageError
 from ..i18n import _, direction, printed
 from . import marks
-from .pictures import encoded, png_data_uri
+from .pictures import encoded, font, png_data_uri
 from .quiz import QuizQuestion
 
 __all__ = [
@@ -86,10 +87,12 @@ def _chw(values: Any) -> np.ndarray:
     array = values.detach().cpu().numpy() if hasattr(values, "detach") else np.asarray(values)
     if array.ndim == 4:
         if array.shape[0] != 1:
-            raise ValueError(f"Expected one image, (1, C, H, W); got a batch of shape {tuple(array.shape)}.")
+            raise ImageError("Expected one image, (1, C, H, W); got a batch of shape {value}.",
+                             key="pixel_values", value=tuple(array.shape))
         array = array[0]
     if array.ndim != 3:
-        raise ValueError(f"Expected pixel values of shape (C, H, W) or (1, C, H, W); got {tuple(array.shape)}.")
+        raise ImageError("Expected pixel values of shape (C, H, W) or (1, C, H, W); got {value}.",
+                         key="pixel_values", value=tuple(array.shape))
     return array
 
 
@@ -223,26 +226,48 @@ def img_tag(picture: PIL.Image.Image, size: int = 160, *, fmt: str = "png") -> s
     return f'<img src="{png_data_uri(shown, fmt=fmt)}" style="max-width:none" alt="">'
 
 
-def steps_picture(step_list: list[Step], *, size: int = 180) -> PIL.Image.Image:
-    """One column per step, in reading order: the picture (fitted in size × size) above where its values lie.
+CAPTION_HEIGHT = 22  # one line of caption under each column
+
+
+def _step_caption(number: int, step: Step) -> str:
+    """"2. resize": the step's number and the processor's method (the photo as opened has no method)."""
+    name = _("the photo") if step.name == "open" else step.name
+    return f"{number}. {name}"
+
+
+def _fitted(text: str, width: int, size: int) -> str:
+    """`text`, cut with an ellipsis where it would be wider than `width` pixels."""
+    while text and font(size).getlength(text) > width:
+        text = text[:-2] + "…"
+    return text
+
+
+def steps_picture(step_list: list[Step], *, size: int = 180, captions: list[str] | None = None) -> PIL.Image.Image:
+    """One column per step, in reading order: the picture (fitted in size × size) above where its values lie,
+    and a caption under them (by default the step's number and method: "2. resize").
 
     Reading order is left to right, and right to left in Arabic, as the lesson's text says. A picture (shown as
     PNG), not HTML: the notebook stores it as an image, and the text goes in `steps_text`.
     """
     gap, hist_height = 12, 70
+    captions = captions or [_step_caption(n, step) for n, step in enumerate(step_list, start=1)]
     columns = []
     for step in step_list:
         shown = step.picture.copy()
         shown.thumbnail((size, size))
         columns.append((shown, histogram_image(step.values, step.low, step.high, width=size, height=hist_height)))
     width = len(columns) * size + (len(columns) - 1) * gap
-    height = size + gap + hist_height + 14
+    height = size + gap + hist_height + 14 + CAPTION_HEIGHT
     sheet = PIL.Image.new("RGB", (width, height), "white")
+    draw = PIL.ImageDraw.Draw(sheet)
     rtl = direction() == "rtl"
-    for i, (shown, histogram) in enumerate(columns):
+    for i, ((shown, histogram), caption) in enumerate(zip(columns, captions)):
         x = ((len(columns) - 1 - i) if rtl else i) * (size + gap)
         sheet.paste(shown, (x + (size - shown.width) // 2, size - shown.height))
         sheet.paste(histogram, (x, size + gap))
+        # centred under its column; Pillow (with raqm) shapes and orders an Arabic caption itself
+        draw.text((x + size // 2, height - CAPTION_HEIGHT // 2), _fitted(caption, size, 13), fill="black",
+                  font=font(13), anchor="mm")
     return sheet
 
 
@@ -290,7 +315,8 @@ def _shown(name: str, value: Any) -> str:
 def compare_picture(image: Any, processors: dict[str, Any], *, size: int = 200) -> PIL.Image.Image:
     """The same photo prepared by each processor, side by side: the `pixel_values` seen as a photo again, and
     where their values lie (one column per processor, in the dict's order)."""
-    return steps_picture([steps(image, processor)[-1] for processor in processors.values()], size=size)
+    return steps_picture([steps(image, processor)[-1] for processor in processors.values()], size=size,
+                         captions=[name.rsplit("/", 1)[-1] for name in processors])
 
 
 def settings_table(first: Any, second: Any, names: tuple[str, str]) -> str:

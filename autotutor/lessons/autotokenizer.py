@@ -3,6 +3,7 @@ these, and tests/test_widgets.py checks them without a browser.
 
     pieces_with_colours(encoding)     one sequence → its word-pieces, ids, special/padding marks and colours
     piece_table(tokenizer, text)      the word-pieces and ids of a text as an aligned table (for print)
+    pieces_picture(tokenizer, text)   the same as a picture: each word above its pieces, each piece above its id
     round_trip(tokenizer, text)       text → ids → text, and what (if anything) the trip changed
     checkpoint_origin(repo_id)        where the checkpoint's files came from: the Hub, or the offline course pack
     hobbit_question(), mask_question()    the lesson's check-your-understanding questions
@@ -32,6 +33,7 @@ __all__ = [
     "hobbit_question",
     "mask_question",
     "piece_table",
+    "pieces_picture",
     "pieces_with_colours",
     "round_trip",
 ]
@@ -98,6 +100,46 @@ def piece_table(tokenizer, text: str) -> str:
         mark = f"  {_('special token')}" if piece.is_special else ""
         lines.append(f"{piece.text:<{width}}{piece.id:>{id_width}}{mark}")
     return printed("\n".join(lines))
+
+
+def pieces_picture(tokenizer, text: str):
+    """Three rows, read top down: the words of `text`, the word-pieces each one became (boxes in the word's
+    colour; special tokens grey and hatched, since they come from no word), and under each piece the id the model
+    reads. A PIL image; the text is English, so it reads left to right in every language.
+    """
+    from PIL import Image, ImageDraw
+
+    from . import marks
+    from .pictures import font
+
+    encoding = tokenizer(text)[0]
+    pieces = pieces_with_colours(encoding)
+    labels = [_("text"), _("word-pieces"), _("ids")]
+    label_width = 16 + max(int(font(13).getlength(label)) for label in labels)
+    widths = [max(font(15).getlength(p.text), font(13).getlength(str(p.id))) + 14 for p in pieces]
+    gap, row = 4, 34
+    width = int(label_width + sum(widths) + gap * len(pieces))
+    image = Image.new("RGB", (width, 3 * row + 8), "white")
+    draw = ImageDraw.Draw(image)
+    for number, label in enumerate(labels):
+        draw.text((4, number * row + row // 2), label, fill="#555555", font=font(13), anchor="lm")
+    x, spans = label_width, {}  # word index → (left, right) of its pieces
+    for piece, w in zip(pieces, widths):
+        box = (x, row + 4, x + w, 2 * row - 4)
+        draw.rectangle(box, fill=piece.colour, outline="#888888")
+        if piece.is_special:
+            marks.hatch(draw, box, "#aaaaaa", spacing=6, width=1)
+        draw.text((x + w / 2, row + row // 2), piece.text, fill="black", font=font(15), anchor="mm")
+        draw.text((x + w / 2, 2 * row + row // 2), str(piece.id), fill="black", font=font(13), anchor="mm")
+        if piece.word is not None:
+            left, _right = spans.get(piece.word, (x, x))
+            spans[piece.word] = (left, x + w)
+        x += w + gap
+    for word, (left, right) in spans.items():
+        start, end = encoding.word_to_chars(word)
+        draw.line([(left, row - 2), (right, row - 2)], fill="#888888", width=1)  # which pieces the word became
+        draw.text(((left + right) / 2, row // 2), text[start:end], fill="black", font=font(15), anchor="mm")
+    return image
 
 
 # ---------------------------------------------------------------------------------------------------------------

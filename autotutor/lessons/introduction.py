@@ -18,6 +18,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from ..errors import ArgumentError
 from ..i18n import _, direction, printed
 from . import marks
 from .pictures import font
@@ -80,8 +81,8 @@ def registry_decision(repo_id: str, auto_class_name: str) -> dict[str, Any]:
 
     tasks = _tasks()
     if auto_class_name not in tasks:
-        raise ValueError(f"{auto_class_name!r} is not an Auto class that builds a model; choose one of: "
-                         f"{', '.join(AUTO_CLASSES)}.")
+        raise ArgumentError("{value!r} is not an Auto class that builds a model; choose one of: {choices}.",
+                            key="auto_class_name", value=auto_class_name, choices=", ".join(AUTO_CLASSES))
     checkpoint = open_checkpoint(repo_id)
     config_dict = load_config_dict(checkpoint)
     decision: dict[str, Any] = {

@@ -31,7 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import AutotutorError, CheckpointNotFoundError, CorruptWeightsError, WeightsNotFoundError
 from ..i18n import _, ngettext, printed
+from .refusals import error_line
 from .quiz import QuizQuestion
 
 __all__ = [
@@ -73,13 +75,18 @@ def safetensors_header(path: str | Path) -> dict[str, Any]:
     with open(path, "rb") as f:
         start = f.read(8)
         if len(start) < 8:
-            raise ValueError(f"{path} is too short to be a safetensors file ({len(start)} bytes).")
+            raise CorruptWeightsError("{path} is too short to be a safetensors file ({size} bytes).",
+                                      path=path, size=len(start))
         (length,) = struct.unpack("<Q", start)  # '<Q': little-endian unsigned 64-bit integer
         if length > _MAX_HEADER:
-            raise ValueError(f"{path} does not start with a safetensors header (it announces {length} bytes of JSON).")
+            raise CorruptWeightsError(
+                "{path} does not start with a safetensors header (it announces {size} bytes of JSON).",
+                path=path, size=length)
         raw = f.read(length)
     if len(raw) < length:
-        raise ValueError(f"{path} is truncated: its header announces {length} bytes, the file has {len(raw)} after it.")
+        raise CorruptWeightsError(
+            "{path} is truncated: its header announces {size} bytes, the file has {left} after it.",
+            path=path, size=length, left=len(raw))
     return json.loads(raw.decode("utf-8"))
 
 
@@ -127,21 +134,27 @@ def header_table(rows: list[TensorRow], *, limit: int | None = None) -> str:
     return printed("\n".join(out))
 
 
-def file_layout_image(path: str | Path, *, width: int = 720, height: int = 70) -> Any:
+LABEL_BAND = 24  # the height of the names under the bar
+
+
+def file_layout_image(path: str | Path, *, width: int = 720, height: int = 70, labels: bool = True) -> Any:
     """The bytes of a safetensors file as one bar, left to right: the 8-byte length (black), the JSON header
     (orange), then each tensor's bytes in blues and green, one after another, in proportion to their sizes.
-    The length and header are tiny next to the tensors, so they get a few pixels at least.
+    Next to the tensors the length and the header are a sliver, so they are drawn wider than their share
+    (a tenth of the bar together), and the names under the bar give their real sizes.
     """
     from PIL import Image, ImageDraw
+
+    from .pictures import font
 
     header = safetensors_header(path)
     rows = tensor_rows(header)
     length = Path(path).stat().st_size - 8  # header + data
     data_start = length - (rows[-1].end if rows else 0)  # = the header's size N
-    image = Image.new("RGB", (width, height), (255, 255, 255))
+    image = Image.new("RGB", (width, height + (LABEL_BAND if labels else 0)), (255, 255, 255))
     draw = ImageDraw.Draw(image)
     top, bottom = 10, height - 10
-    fixed = (0, 6, 6 + max(6, round(data_start / (length + 8) * width)))  # 8 bytes, header: visible even if tiny
+    fixed = (0, max(6, width // 30), max(12, width // 10))  # not to scale: readable
     draw.rectangle([fixed[0], top, fixed[1] - 1, bottom], fill=(0, 0, 0))
     draw.rectangle([fixed[1], top, fixed[2] - 1, bottom], fill=(230, 159, 0))
     span = max(1, rows[-1].end if rows else 1)
@@ -152,6 +165,13 @@ def file_layout_image(path: str | Path, *, width: int = 720, height: int = 70) -
         draw.rectangle([x0, top, max(x0, x1), bottom], fill=_TENSOR_COLOURS[index % len(_TENSOR_COLOURS)])
         if x1 - x0 >= 3:  # a white edge between tensors wide enough to see
             draw.line([(x0, top), (x0, bottom)], fill=(255, 255, 255))
+    if labels:
+        # under the length and the header, from their left edge; the tensors' name ends where the bar ends
+        draw.text((fixed[0] + 2, height + 4), "N", fill=(0, 0, 0), font=font(13))
+        draw.text((fixed[1] + 2, height + 4), _("header: {size} bytes").format(size=f"{data_start:,}"),
+                  fill=(0, 0, 0), font=font(13))
+        draw.text((width - 2, height + 4), _("tensors: {size} bytes").format(size=f"{length - data_start:,}"),
+                  fill=(0, 0, 0), font=font(13), anchor="ra")
     return image
 
 
@@ -223,14 +243,13 @@ def try_to_load(folder: str | Path) -> str:
     and message if it was refused, else the model's class name.
     """
     from .. import AutoModel
-    from ..errors import AutotutorError
 
     try:
         model = AutoModel.from_pretrained(folder)
     except AutotutorError as err:
         # torch's own message, quoted inside autotutor's, may carry terminal colour codes: a notebook shows
         # them as garbage
-        return f"{type(err).__name__}: {_ANSI.sub('', str(err))}"
+        return _ANSI.sub("", error_line(err))
     return type(model).__name__
 
 
@@ -270,8 +289,8 @@ def pack_weights(repo_id: str) -> Path:
 
     folder = installed_entry(repo_id)
     if folder is None or not (folder / "model.safetensors").is_file():
-        raise FileNotFoundError(
-            f"The course pack has no model.safetensors for {repo_id}. Run `autotutor pack install`.")
+        raise WeightsNotFoundError(
+            "The course pack has no model.safetensors for {repo_id}. Run `autotutor pack install`.", repo_id=repo_id)
     return folder / "model.safetensors"
 
 
@@ -281,7 +300,8 @@ def pack_fingerprints(repo_id: str) -> list[Fingerprint]:
 
     manifest, folder = read_manifest(repo_id), installed_entry(repo_id)
     if manifest is None or folder is None:
-        raise FileNotFoundError(f"The course pack has no entry for {repo_id}. Run `autotutor pack install` first.")
+        raise CheckpointNotFoundError(
+            "The course pack has no entry for {repo_id}. Run `autotutor pack install` first.", repo_id=repo_id)
     return [Fingerprint(name, info["sha256"], sha256_of(folder / name)) for name, info in manifest["files"].items()]
 
 

@@ -62,7 +62,9 @@ class BertConfig(PretrainedConfig):
         super().__init__(pad_token_id=pad_token_id, **kwargs)
         if hidden_size % num_attention_heads:
             raise ConfigError(
-                f"hidden_size ({hidden_size}) must be divisible by num_attention_heads ({num_attention_heads})."
+                "hidden_size ({hidden_size}) must be divisible by num_attention_heads ({num_attention_heads}).",
+                hidden_size=hidden_size, num_attention_heads=num_attention_heads, key="num_attention_heads",
+                value=num_attention_heads,
             )
 
 

@@ -62,7 +62,8 @@ class DistilBertConfig(PretrainedConfig):
         self.seq_classif_dropout = seq_classif_dropout
         super().__init__(pad_token_id=pad_token_id, **kwargs)
         if dim % n_heads:
-            raise ConfigError(f"dim ({dim}) must be divisible by n_heads ({n_heads}).")
+            raise ConfigError("dim ({dim}) must be divisible by n_heads ({n_heads}).", dim=dim, n_heads=n_heads,
+                              key="n_heads", value=n_heads)
 
 
 class Embeddings(nn.Module):

@@ -60,8 +60,8 @@ class SwinConfig(BackboneConfigMixin, PretrainedConfig):
         self.select_stages(out_features, out_indices)
         channels = [embed_dim * 2**i for i in range(self.num_layers)]
         if len(self.num_heads) != self.num_layers or any(c % h for c, h in zip(channels, self.num_heads)):
-            raise ConfigError(f"num_heads={self.num_heads} must give one number per stage (depths={self.depths}), each "
-                              f"dividing that stage's channels {channels}.")
+            raise ConfigError("num_heads={value} must give one number per stage (depths={depths}), each dividing that "
+                              "stage's channels {channels}.", depths=self.depths, channels=channels, key="num_heads", value=self.num_heads)
 
 
 def _pair(size: int | list[int]) -> tuple[int, int]:
@@ -97,8 +97,8 @@ class SwinEmbeddings(nn.Module):
     def forward(self, pixel_values: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int]]:
         channels = self.patch_embeddings.projection.in_channels
         if pixel_values.dim() != 4 or pixel_values.shape[1] != channels:
-            raise ImageError(f"pixel_values must have shape (batch, {channels}, height, width), got "
-                             f"{tuple(pixel_values.shape)}. An image processor gives that shape (return_tensors='pt').")
+            raise ImageError("pixel_values must have shape (batch, {channels}, height, width), got {shape}. An image "
+                             "processor gives that shape (return_tensors='pt').", channels=channels, shape=tuple(pixel_values.shape))
         x, hw = self.patch_embeddings(pixel_values)
         x = self.norm(x)  # (B, L, C)
         if self.position_embeddings is not None:

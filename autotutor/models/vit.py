@@ -73,10 +73,13 @@ class ViTConfig(PretrainedConfig):
         super().__init__(**kwargs)
         if hidden_size % num_attention_heads:
             raise ConfigError(
-                f"hidden_size ({hidden_size}) must be divisible by num_attention_heads ({num_attention_heads})."
+                "hidden_size ({hidden_size}) must be divisible by num_attention_heads ({num_attention_heads}).",
+                hidden_size=hidden_size, num_attention_heads=num_attention_heads, key="num_attention_heads",
+                value=num_attention_heads,
             )
         if any(s % p for s, p in zip(_pair(image_size), _pair(patch_size))):
-            raise ConfigError(f"image_size ({image_size}) must be a multiple of patch_size ({patch_size}).")
+            raise ConfigError("image_size ({image_size}) must be a multiple of patch_size ({patch_size}).",
+                              image_size=image_size, patch_size=patch_size, key="patch_size", value=patch_size)
 
 
 def _pair(x: int | list[int] | tuple[int, int]) -> tuple[int, int]:
@@ -98,9 +101,11 @@ class ViTPatchEmbeddings(nn.Module):
         B, C, height, width = pixel_values.shape
         if C != self.num_channels or (height, width) != self.image_size:
             raise ImageError(
-                f"pixel_values has shape {tuple(pixel_values.shape)}, but this model reads (batch, "
-                f"{self.num_channels}, {self.image_size[0]}, {self.image_size[1]}) images. Prepare them with the "
-                "checkpoint's image processor (AutoImageProcessor.from_pretrained) so size and channels fit."
+                "pixel_values has shape {shape}, but this model reads (batch, "
+                "{channels}, {height}, {width}) images. Prepare them with the "
+                "checkpoint's image processor (AutoImageProcessor.from_pretrained) so size and channels fit.",
+                shape=tuple(pixel_values.shape), channels=self.num_channels, height=self.image_size[0],
+                width=self.image_size[1], key="pixel_values",
             )
         x = self.projection(pixel_values)  # (B, H, height/P, width/P): one vector per patch
         return x.flatten(2).transpose(1, 2)  # (B, num_patches, H), patches in reading order

@@ -68,13 +68,17 @@ class Wav2Vec2Config(PretrainedConfig):
         super().__init__(pad_token_id=pad_token_id, **{**self.training_defaults, **kwargs})
         self.num_feat_extract_layers = len(self.conv_dim)  # derived, whatever the file said
         if not len(self.conv_dim) == len(self.conv_kernel) == len(self.conv_stride):
-            raise ConfigError(f"conv_dim, conv_kernel and conv_stride need one entry per convolution; they have "
-                              f"{len(self.conv_dim)}, {len(self.conv_kernel)} and {len(self.conv_stride)}.")
+            raise ConfigError("conv_dim, conv_kernel and conv_stride need one entry per convolution; they have "
+                              "{conv_dim}, {conv_kernel} and {conv_stride}.", conv_dim=len(self.conv_dim),
+                              conv_kernel=len(self.conv_kernel), conv_stride=len(self.conv_stride))
         if feat_extract_norm not in ("group", "layer"):
-            raise ConfigError(f"feat_extract_norm must be 'group' or 'layer', got {feat_extract_norm!r}.")
+            raise ConfigError("feat_extract_norm must be 'group' or 'layer', got {value!r}.",
+                              key="feat_extract_norm", value=feat_extract_norm)
         if hidden_size % num_attention_heads or hidden_size % num_conv_pos_embedding_groups:
-            raise ConfigError(f"hidden_size ({hidden_size}) must be a multiple of num_attention_heads ({num_attention_heads})"
-                              f" and of num_conv_pos_embedding_groups ({num_conv_pos_embedding_groups}).")
+            raise ConfigError("hidden_size ({hidden_size}) must be a multiple of num_attention_heads "
+                              "({num_attention_heads}) and of num_conv_pos_embedding_groups ({groups}).",
+                              hidden_size=hidden_size, num_attention_heads=num_attention_heads,
+                              groups=num_conv_pos_embedding_groups, key="hidden_size", value=hidden_size)
 
     def receptive_field(self) -> int:
         """The fewest samples that give one frame (400 = 25 ms at 16 kHz with the default convolutions)."""
@@ -318,8 +322,10 @@ class Wav2Vec2PreTrainedModel(PreTrainedModel):
         """(B, L) sample mask (1 = sample, padding at the end) → (B, T) bool frame mask."""
         lengths = self.config.frame_lengths(attention_mask.sum(dim=-1))  # (B,)
         if (lengths < 1).any():
-            raise AudioError(f"A clip in the batch has {int(attention_mask.sum(dim=-1).min())} samples, fewer than the "
-                             f"{self.config.receptive_field()} this model needs for one frame. Drop or lengthen it.")
+            raise AudioError("A clip in the batch has {samples} samples, fewer than the "
+                             "{needed} this model needs for one frame. Drop or lengthen it.",
+                             samples=int(attention_mask.sum(dim=-1).min()), needed=self.config.receptive_field(),
+                             key="attention_mask")
         return torch.arange(num_frames, device=attention_mask.device)[None, :] < lengths[:, None]
 
 
@@ -345,8 +351,9 @@ class Wav2Vec2Model(Wav2Vec2PreTrainedModel):
         output_hidden_states = config.output_hidden_states if output_hidden_states is None else output_hidden_states
         output_attentions = config.output_attentions if output_attentions is None else output_attentions
         if input_values.dim() != 2 or input_values.shape[1] < config.receptive_field():
-            raise AudioError(f"input_values must be (batch, samples), at least {config.receptive_field()} samples per "
-                             f"clip; got shape {tuple(input_values.shape)}. Prepare audio with the feature extractor.")
+            raise AudioError("input_values must be (batch, samples), at least {needed} samples per "
+                             "clip; got shape {shape}. Prepare audio with the feature extractor.",
+                             needed=config.receptive_field(), shape=tuple(input_values.shape), key="input_values")
         features = self.feature_extractor(input_values.to(self.dtype))  # (B, T, C)
         frame_mask = None if attention_mask is None else self._frame_mask(attention_mask, features.shape[1])
         x, extract_features = self.feature_projection(features)  # (B, T, H), (B, T, C)

@@ -7,6 +7,7 @@ This package only finds and reads the pack: `store.py` (where it is), `catalog.p
 
 from pathlib import Path
 
+from ..errors import CheckpointNotFoundError
 from .store import pack_root, read_manifest
 
 __all__ = ["note", "sample_file"]
@@ -16,8 +17,9 @@ def sample_file(name: str) -> Path:
     """The path of a sample file of the course pack (`cat.jpg`, `document_fr.png`, `speech_ar.wav`, ...)."""
     path = pack_root() / "media" / name
     if not path.is_file():
-        raise FileNotFoundError(
-            f"The course pack has no sample '{name}' in {path.parent}. Run `autotutor pack install` first."
+        raise CheckpointNotFoundError(
+            "The course pack has no sample '{value}' in {folder}. Run `autotutor pack install` first.",
+            folder=path.parent, path=path, value=name,
         )
     return path
 

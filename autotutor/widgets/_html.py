@@ -21,7 +21,7 @@ _INLINE_CODE = re.compile(r"`([^`]+)`")
 # A line made for print() in Arabic (i18n.printed): right-to-left isolates around it, code spans isolated left to
 # right. In HTML the container's dir does that work, so the isolates go and the code spans become code again.
 _PRINTED_LINE = re.compile("^\u2067|\u2069$", re.M)
-_PRINTED_CODE = re.compile("\u2066([^\u2069]+)\u2069")
+_PRINTED_CODE = re.compile("\u2066([^\u2066\u2069]+)\u2069")  # the innermost: a run of code may hold fields
 # Every widget's HTML carries this <style> (see `container`); once one widget is drawn it applies to the page.
 _STYLE = "<style>" + " ".join([
     f".{RTL_CLASS} {{ direction: rtl; }}",

@@ -17,10 +17,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..errors import ArgumentError
 from ..i18n import _, on_language_change
 from ..lessons.autobackbone import feature_grid, select
 from ..lessons.pictures import png_data_uri
-from ._html import TooltipBox, code, container, follow_direction, prose
+from ._html import TooltipBox, code, container, follow_direction, plain, prose
 
 __all__ = ["BackboneExplorer", "call_text", "explorer_html"]
 
@@ -79,7 +80,8 @@ class BackboneExplorer(widgets.VBox):
 
         self.stage_names = list(backbone.config.stage_names)
         if list(backbone.config.out_features) != self.stage_names:
-            raise ValueError("Load the backbone with every stage: out_features=config.stage_names.")
+            raise ArgumentError("Load the backbone with every stage: out_features=config.stage_names.",
+                                key="out_features", value=list(backbone.config.out_features))
         with torch.no_grad():
             self.maps = list(backbone(pixel_values).feature_maps)  # one (1, C, H, W) per stage
         self._prompt = widgets.HTML()
@@ -103,7 +105,7 @@ class BackboneExplorer(widgets.VBox):
     def _relabel(self, lang: str | None = None) -> None:
         self._prompt.value = container(prose(_("Choose stages by number (`out_indices`), by name "
                                                "(`out_features`), or both (Ctrl+click to choose several).")))
-        self._indices.tooltip = _("The positions of the stages in stage_names: 0 is the stem")
+        self._indices.tooltip = plain(_("The positions of the stages in `stage_names`: 0 is the stem"))
         self._features.tooltip = _("The names of the stages")
         follow_direction(self)
         self._redraw()

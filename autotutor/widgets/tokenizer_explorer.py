@@ -18,7 +18,7 @@ import ipywidgets as widgets
 
 from ..i18n import _, on_language_change
 from ..lessons.autotokenizer import Piece, count_tokens, pieces_with_colours, round_trip
-from ._html import TooltipBox, code, container, follow_direction, prose
+from ._html import TooltipBox, code, container, follow_direction, plain, prose
 
 __all__ = ["MAX_TEXTS", "PADDING_OPTIONS", "TokenizerExplorer", "call_text", "explorer_html"]
 
@@ -180,10 +180,10 @@ class TokenizerExplorer(widgets.VBox):
         self._text.description = _("Texts")
         self._padding.description = _("padding")
         self._text.tooltip = _("One text per line: each line is a sequence of the batch")
-        self._padding.tooltip = _("Pad the shorter texts with [PAD] so every row has the same length")
-        self._truncation.tooltip = _("Cut every text longer than max_length tokens")
-        self._max_length.tooltip = _("The length that truncation cuts to, and that padding='max_length' pads to")
-        self._special.tooltip = _("Add [CLS] at the start and [SEP] at the end, as BERT was trained")
+        self._padding.tooltip = plain(_("Pad the shorter texts with `[PAD]` so every row has the same length"))
+        self._truncation.tooltip = plain(_("Cut every text longer than `max_length` tokens"))
+        self._max_length.tooltip = plain(_("The length that truncation cuts to, and that `padding='max_length'` pads to"))
+        self._special.tooltip = plain(_("Add `[CLS]` at the start and `[SEP]` at the end, as BERT was trained"))
         follow_direction(self)
         self._redraw()
 
