@@ -16,6 +16,7 @@ from .auto import (
     AutoImageProcessor,
     AutoModel,
     AutoModelForAudioClassification,
+    AutoModelForCausalLM,
     AutoModelForImageClassification,
     AutoModelForMaskedLM,
     AutoModelForSequenceClassification,
@@ -26,6 +27,7 @@ from .auto import (
 from .batch_encoding import BatchEncoding
 from .configuration import PretrainedConfig
 from .feature_extraction import Wav2Vec2FeatureExtractor
+from .generation import GenerationConfig, GenerationMixin, TextStreamer
 from .image_processing import ViTImageProcessor
 from .image_processing_layoutlmv2 import LayoutLMv2ImageProcessor
 from .modeling import PreTrainedModel
@@ -43,7 +45,10 @@ from .models.distilbert import (
     DistilBertForTokenClassification,
     DistilBertModel,
 )
+from .models.gpt2 import GPT2Config, GPT2LMHeadModel, GPT2Model
 from .models.layoutlmv2 import LayoutLMv2Config
+from .models.llama import LlamaConfig, LlamaForCausalLM, LlamaModel
+from .models.qwen2 import Qwen2Config, Qwen2ForCausalLM, Qwen2Model
 from .models.swin import SwinBackbone, SwinConfig, SwinForImageClassification, SwinModel
 from .models.vit import ViTConfig, ViTForImageClassification, ViTModel
 from .models.wav2vec2 import Wav2Vec2Config, Wav2Vec2ForSequenceClassification, Wav2Vec2Model
@@ -51,6 +56,7 @@ from .processing_layoutlmv2 import LayoutLMv2Processor
 from .report import LoadReport
 from .tokenization import PreTrainedTokenizer
 from .tokenization_bert import BertTokenizer, DistilBertTokenizer
+from .tokenization_bpe import GPT2Tokenizer, LlamaTokenizer, Qwen2Tokenizer, TokenizersBackend
 from .tokenization_layoutlmv2 import LayoutLMv2Tokenizer
 
 # Every autotutor tokenizer runs on the Rust `tokenizers` library, so, as in transformers 5, the "Fast" names
@@ -59,6 +65,9 @@ BertTokenizerFast = BertTokenizer
 DistilBertTokenizerFast = DistilBertTokenizer
 LayoutLMv2TokenizerFast = LayoutLMv2Tokenizer
 PreTrainedTokenizerFast = PreTrainedTokenizer
+GPT2TokenizerFast = GPT2Tokenizer
+LlamaTokenizerFast = LlamaTokenizer
+Qwen2TokenizerFast = Qwen2Tokenizer
 
 __version__ = "0.1.0"
 
@@ -70,6 +79,7 @@ __all__ = [
     "AutoImageProcessor",
     "AutoModel",
     "AutoModelForAudioClassification",
+    "AutoModelForCausalLM",
     "AutoModelForImageClassification",
     "AutoModelForMaskedLM",
     "AutoModelForSequenceClassification",
@@ -78,11 +88,14 @@ __all__ = [
     "AutoTokenizer",
     # the base classes and what loading returns
     "BatchEncoding",
+    "GenerationConfig",
+    "GenerationMixin",
     "LoadReport",
     "PreTrainedModel",
     "PreTrainedTokenizer",
     "PreTrainedTokenizerFast",
     "PretrainedConfig",
+    "TextStreamer",
     # BERT
     "BertConfig",
     "BertForMaskedLM",
@@ -99,6 +112,16 @@ __all__ = [
     "DistilBertModel",
     "DistilBertTokenizer",
     "DistilBertTokenizerFast",
+    # the decoders that write text: GPT-2, Llama, Qwen2
+    "GPT2Config",
+    "GPT2LMHeadModel",
+    "GPT2Model",
+    "LlamaConfig",
+    "LlamaForCausalLM",
+    "LlamaModel",
+    "Qwen2Config",
+    "Qwen2ForCausalLM",
+    "Qwen2Model",
     # ViT and Swin
     "SwinBackbone",
     "SwinConfig",
@@ -119,4 +142,12 @@ __all__ = [
     "LayoutLMv2Processor",
     "LayoutLMv2Tokenizer",
     "LayoutLMv2TokenizerFast",
+    # Byte-level BPE tokenizers of the causal models (chat templates: apply_chat_template)
+    "TokenizersBackend",
+    "GPT2Tokenizer",
+    "GPT2TokenizerFast",
+    "LlamaTokenizer",
+    "LlamaTokenizerFast",
+    "Qwen2Tokenizer",
+    "Qwen2TokenizerFast",
 ]

@@ -157,6 +157,12 @@ class AutoModelForMaskedLM(_AutoModelBase):
     task = "masked-lm"
 
 
+class AutoModelForCausalLM(_AutoModelBase):
+    """A model that predicts the next token, and writes text with `generate()`."""
+
+    task = "causal-lm"
+
+
 class AutoModelForImageClassification(_AutoModelBase):
     """A model with one label per image."""
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .constants import ENV_HUB_OFFLINE, env_flag
-from .errors import CheckpointNotFoundError, ConfigError, RemoteCodeError, RevisionNotFoundError
+from .errors import CheckpointNotFoundError, ConfigError, RemoteCodeError, RevisionNotFoundError, WeightsNotFoundError
 from .i18n import Text, _
 from .pack.store import MANIFEST_NAME, installed_entry, pack_first
 
@@ -31,7 +31,8 @@ __all__ = ["CHECKPOINT_OPTIONS", "Checkpoint", "open_checkpoint", "pop_checkpoin
 # The keyword arguments of every `from_pretrained` that say where its files come from: huggingface_hub's
 # (`hf_hub_download` takes the same names), plus `trust_remote_code`, which is refused here and nowhere else.
 # They are exactly the keyword-only parameters of `open_checkpoint` below.
-CHECKPOINT_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token", "trust_remote_code")
+CHECKPOINT_OPTIONS = ("revision", "subfolder", "cache_dir", "local_files_only", "token", "trust_remote_code",
+                      "gguf_file")
 
 def _offline_by_env() -> bool:
     return env_flag(ENV_HUB_OFFLINE)
@@ -296,6 +297,7 @@ def open_checkpoint(
     local_files_only: bool = False,
     token: str | bool | None = None,
     trust_remote_code: bool = False,
+    gguf_file: str | None = None,
 ) -> Checkpoint:
     """Decide whether `name_or_path` is a folder or a Hub id, and check it exists.
 
@@ -316,6 +318,9 @@ def open_checkpoint(
         )
     if isinstance(name_or_path, Checkpoint):  # already resolved (the Auto classes pass theirs on)
         return name_or_path
+    if gguf_file is not None:  # one file of the checkpoint holds everything: read it as a folder of the usual files
+        return _gguf_checkpoint(name_or_path, gguf_file, revision=revision, subfolder=subfolder, cache_dir=cache_dir,
+                                local_files_only=local_files_only, token=token)
     name = os.fspath(name_or_path)
     if revision is not None and (not isinstance(revision, str) or not re.fullmatch(r"[\w.\-/]+", revision) or ".." in revision):
         raise RevisionNotFoundError(
@@ -356,6 +361,22 @@ def open_checkpoint(
     if pack_first():
         checkpoint._use_pack(asked=True)
     return checkpoint
+
+
+def _gguf_checkpoint(name_or_path: str | os.PathLike, gguf_file: str, **options: Any) -> Checkpoint:
+    """`gguf_file` of the checkpoint `name_or_path` (a folder or a Hub id), converted once into a folder of the
+    files every other checkpoint has (gguf_loading.converted_folder), and opened as that folder."""
+    from .gguf_loading import converted_folder
+
+    checkpoint = open_checkpoint(name_or_path, **options)
+    path = checkpoint.get(gguf_file)
+    if path is None:
+        raise WeightsNotFoundError(
+            "{source} has no file {value!r} (it contains: {present}). Pass gguf_file= the name of one of its .gguf "
+            "files.", source=checkpoint.describe(), present=checkpoint.contents(),
+            repo_id=checkpoint.name_or_path, key="gguf_file", value=gguf_file)
+    return Checkpoint(os.fspath(name_or_path), folder=converted_folder(path), revision=None, subfolder="",
+                      cache_dir=None, local_files_only=True, token=None)
 
 
 def pop_checkpoint_options(kwargs: dict[str, Any]) -> dict[str, Any]:

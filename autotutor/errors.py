@@ -130,3 +130,7 @@ class UsageError(AutotutorError, TypeError):
 
 class ArgumentError(AutotutorError, ValueError):
     """An argument's value is one no option accepts, and no more specific error above fits."""
+
+
+class ChatTemplateError(TokenizerError):
+    """A chat template is missing, is not valid Jinja, reached outside its sandbox, or refused the conversation."""

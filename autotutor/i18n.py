@@ -39,6 +39,7 @@ __all__ = [
     "environment_language",
     "get_language",
     "ngettext",
+    "number",
     "isolate_code",
     "on_language_change",
     "parse_plural_forms",
@@ -184,6 +185,19 @@ def _plural_index(lang: str, n: int) -> int:
     return plural_rule(lang)(n)
 
 
+def number(value: float, decimals: int = 0, lang: str | None = None) -> str:
+    """`value` as the language writes numbers: 1,234.5 in English (and in Arabic, whose lessons keep Latin
+    digits); 1 234,5 in French, with a narrow no-break space between thousands, a decimal comma and a true minus.
+
+        >>> number(-1234.5, 1, "fr") == "\u22121\u202f234,5"
+        True
+    """
+    text = f"{value:,.{decimals}f}"
+    if (lang or _current) == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",").replace("-", "\u2212")
+    return text
+
+
 def direction(lang: str | None = None) -> str:
     """"rtl" for right-to-left languages (Arabic), else "ltr"."""
     return "rtl" if (lang or _current) in RIGHT_TO_LEFT else "ltr"
@@ -309,11 +323,21 @@ _JOINED_FIELDS = re.compile(f"{PDI}([^\\w\\s\u0600-\u06ff]{{1,3}}){LRI}")
 _LATIN_RUN = re.compile("[A-Za-z0-9_\u2066(\\[{'\"/~][^\u0600-\u06ff\u2067\n]*[A-Za-z0-9_\u2069)\\]}'\"]")
 
 
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
 def _isolated_run(match: re.Match) -> str:
-    run = match.group(0)
-    if run.startswith(LRI) and run.endswith(PDI) and run.count(LRI) == 1:  # already one isolate
-        return run
-    return f"{LRI}{run}{PDI}"
+    run, before, after = match.group(0), "", ""
+    # A bracket whose partner lies outside the run belongs to the Arabic sentence ("(محتوياته: config.json)"):
+    # it stays outside the isolate, where the right-to-left line mirrors it with its partner.
+    while run and run[-1] in _PAIRS and run.count(run[-1]) > run.count(_PAIRS[run[-1]]):
+        run, after = run[:-1], run[-1] + after
+    while run and run[0] in _PAIRS.values() and run.count(run[0]) > run.count(
+            next(close for close, open_ in _PAIRS.items() if open_ == run[0])):
+        run, before = run[1:], before + run[0]
+    if not run or (run.startswith(LRI) and run.endswith(PDI) and run.count(LRI) == 1):  # already one isolate
+        return f"{before}{run}{after}"
+    return f"{before}{LRI}{run}{PDI}{after}"
 
 
 class _Rendered(str):

@@ -75,7 +75,7 @@ def _resolve_dtype(dtype: str | torch.dtype | None, config: PretrainedConfig, st
 def _init_new_tensor(module: nn.Module, name: str, tensor: torch.Tensor, std: float) -> None:
     """Give a weight the checkpoint lacked the initial value transformers would give it."""
     with torch.no_grad():
-        if isinstance(module, (nn.LayerNorm, nn.GroupNorm)):
+        if isinstance(module, (nn.LayerNorm, nn.GroupNorm, nn.RMSNorm)):
             tensor.fill_(1.0 if name == "weight" else 0.0)
         elif name == "weight" and isinstance(module, (nn.Linear, nn.Embedding, nn.Conv1d, nn.Conv2d)):
             tensor.normal_(0.0, std)
@@ -151,6 +151,7 @@ class PreTrainedModel(nn.Module):
         local_files_only: bool = False,
         token: str | bool | None = None,
         trust_remote_code: bool = False,
+        gguf_file: str | None = None,
         **options: Any,
     ) -> "PreTrainedModel":
         """Build this architecture and load a checkpoint's weights into it.
@@ -164,7 +165,7 @@ class PreTrainedModel(nn.Module):
         """
         checkpoint = open_checkpoint(name_or_path, revision=revision, subfolder=subfolder, cache_dir=cache_dir,
                                      local_files_only=local_files_only, token=token,
-                                     trust_remote_code=trust_remote_code)
+                                     trust_remote_code=trust_remote_code, gguf_file=gguf_file)
         # A copy of the caller's config, or config.json read once: this model may change it (overrides, dtype).
         config = cls.config_class.from_dict(config.to_dict() if config is not None else load_config_dict(checkpoint))
         return cls._from_checkpoint(checkpoint, config, **options)
@@ -189,9 +190,13 @@ class PreTrainedModel(nn.Module):
         """
         _apply_overrides(config, config_overrides, cls)
         config.name_or_path = checkpoint.name_or_path
-        return cls._load(checkpoint, config, dtype=dtype, device=device or device_map or "cpu",
-                         ignore_mismatched_sizes=ignore_mismatched_sizes,
-                         output_loading_info=output_loading_info, use_safetensors=use_safetensors)
+        loaded = cls._load(checkpoint, config, dtype=dtype, device=device or device_map or "cpu",
+                           ignore_mismatched_sizes=ignore_mismatched_sizes,
+                           output_loading_info=output_loading_info, use_safetensors=use_safetensors)
+        model = loaded[0] if output_loading_info else loaded
+        if hasattr(model, "read_generation_config"):  # a model that writes text: its generation_config.json
+            model.read_generation_config(checkpoint)
+        return loaded
 
     @classmethod
     def _load(

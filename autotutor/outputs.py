@@ -18,6 +18,8 @@ __all__ = [
     "SequenceClassifierOutput",
     "TokenClassifierOutput",
     "MaskedLMOutput",
+    "BaseModelOutputWithPast",
+    "CausalLMOutputWithPast",
 ]
 
 
@@ -68,6 +70,23 @@ class SequenceClassifierOutput(ModelOutput):
 class TokenClassifierOutput(ModelOutput):
     loss: torch.Tensor | None = None
     logits: torch.Tensor | None = None  # (B, T, num_labels)
+    hidden_states: tuple[torch.Tensor, ...] | None = None
+    attentions: tuple[torch.Tensor, ...] | None = None
+
+
+@dataclass
+class BaseModelOutputWithPast(ModelOutput):
+    last_hidden_state: torch.Tensor | None = None  # (B, T, H)
+    past_key_values: Any = None  # a cache.KeyValueCache: every layer's keys and values so far
+    hidden_states: tuple[torch.Tensor, ...] | None = None
+    attentions: tuple[torch.Tensor, ...] | None = None
+
+
+@dataclass
+class CausalLMOutputWithPast(ModelOutput):
+    loss: torch.Tensor | None = None
+    logits: torch.Tensor | None = None  # (B, T, vocab_size): a score for every possible next token
+    past_key_values: Any = None
     hidden_states: tuple[torch.Tensor, ...] | None = None
     attentions: tuple[torch.Tensor, ...] | None = None
 

@@ -14,10 +14,11 @@ from .i18n import Text
 from .image_processing import ViTImageProcessor
 from .image_processing_layoutlmv2 import LayoutLMv2ImageProcessor
 from .modeling import PreTrainedModel
-from .models import bert, distilbert, layoutlmv2, swin, vit, wav2vec2
+from .models import bert, distilbert, gpt2, layoutlmv2, llama, qwen2, swin, vit, wav2vec2
 from .processing_layoutlmv2 import LayoutLMv2Processor
 from .tokenization import PreTrainedTokenizer
 from .tokenization_bert import BertTokenizer, DistilBertTokenizer
+from .tokenization_bpe import GPT2Tokenizer, LlamaTokenizer, Qwen2Tokenizer, TokenizersBackend
 from .tokenization_layoutlmv2 import LayoutLMv2Tokenizer
 
 __all__ = ["Architecture", "PREPROCESSORS", "REGISTRY", "TASKS", "TOKENIZERS", "architecture_for", "tokenizer_class_for"]
@@ -56,6 +57,7 @@ TASKS = {
     "sequence-classification": "AutoModelForSequenceClassification",
     "token-classification": "AutoModelForTokenClassification",
     "masked-lm": "AutoModelForMaskedLM",
+    "causal-lm": "AutoModelForCausalLM",
     "image-classification": "AutoModelForImageClassification",
     "audio-classification": "AutoModelForAudioClassification",
     "backbone": "AutoBackbone",
@@ -81,6 +83,21 @@ REGISTRY: dict[str, Architecture] = {
             "masked-lm": distilbert.DistilBertForMaskedLM,
         },
         tokenizer=DistilBertTokenizer,
+    ),
+    "gpt2": Architecture(
+        config=gpt2.GPT2Config,
+        models={"base": gpt2.GPT2Model, "causal-lm": gpt2.GPT2LMHeadModel},
+        tokenizer=GPT2Tokenizer,
+    ),
+    "llama": Architecture(
+        config=llama.LlamaConfig,
+        models={"base": llama.LlamaModel, "causal-lm": llama.LlamaForCausalLM},
+        tokenizer=LlamaTokenizer,
+    ),
+    "qwen2": Architecture(
+        config=qwen2.Qwen2Config,
+        models={"base": qwen2.Qwen2Model, "causal-lm": qwen2.Qwen2ForCausalLM},
+        tokenizer=Qwen2Tokenizer,
     ),
     "vit": Architecture(
         config=vit.ViTConfig,
@@ -140,6 +157,15 @@ TOKENIZERS: dict[str, type[PreTrainedTokenizer]] = {
     "DistilBertTokenizerFast": DistilBertTokenizer,
     "LayoutLMv2Tokenizer": LayoutLMv2Tokenizer,
     "LayoutLMv2TokenizerFast": LayoutLMv2Tokenizer,
+    # Byte-level BPE (causal models). transformers 5 writes TokenizersBackend; PreTrainedTokenizerFast is its v4 name.
+    "TokenizersBackend": TokenizersBackend,
+    "PreTrainedTokenizerFast": TokenizersBackend,
+    "GPT2Tokenizer": GPT2Tokenizer,
+    "GPT2TokenizerFast": GPT2Tokenizer,
+    "LlamaTokenizer": LlamaTokenizer,
+    "LlamaTokenizerFast": LlamaTokenizer,
+    "Qwen2Tokenizer": Qwen2Tokenizer,
+    "Qwen2TokenizerFast": Qwen2Tokenizer,
 }
 
 

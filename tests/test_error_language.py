@@ -247,3 +247,11 @@ def test_the_language_follows_autotutor_lang_then_the_locale(monkeypatch, env, e
         monkeypatch.setenv(name, value)
     assert i18n.environment_language() == expected
     assert _default_language() == (expected or "en")
+
+
+def test_a_bracket_of_the_arabic_sentence_stays_outside_the_isolate(monkeypatch):
+    message = "{source} has no {key} (it contains: {present})."
+    monkeypatch.setitem(i18n._catalog("ar"), message, "ليس في {source} ملف {key} (محتوياته: {present}).")
+    rendered = Text(message, source="x", key="config.json", present="a.json, b.txt").render("ar")
+    assert rendered.endswith(f"(محتوياته: {LRI}a.json, b.txt{PDI}).")
+    assert f"{LRI}resample(y, sr){PDI}" in Text("use {call}", call="resample(y, sr)").render("ar")

@@ -65,7 +65,8 @@ def test_each_lesson_shows_the_words_it_uses_under_its_title(lang):
 
 def test_words_are_matched_whole_in_french_and_through_the_article_in_arabic():
     assert uses("Le tenseur est prêt.", "tenseur") and not uses("Les tenseurs sont prêts.", "tenseur")
-    assert uses("يعيد النموذج الموتراتِ وبالموتر", "موتر")
+    assert uses("يعيد النموذج الموتراتِ وبالموتر", "موتر") and uses("للموتر", "موتر")
+    assert not uses("لمهمة معيّنة", "عينة")  # inside another word: not a use
     assert uses("موتّر", "موتر") and not uses("موتر", "موتّر", strict=True)  # a spelling banned for its shadda
     box = glossary_markdown("fr", "Un tenseur, puis un jeton.")
     assert box is not None and "tenseur" in box and 'lang="en"' in box

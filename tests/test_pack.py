@@ -191,7 +191,7 @@ def test_two_installs_at_once(tmp_path, installed_pack):
 def test_pack_size(installed_pack):
     """What the pack takes on disk: a file shared by two entries (a hard link) counts once."""
     files = {(p.stat().st_dev, p.stat().st_ino): p.stat().st_size for p in installed_pack.rglob("*") if p.is_file()}
-    assert sum(files.values()) <= 400e6, f"{sum(files.values()) / 1e6:.0f} MB"
+    assert sum(files.values()) <= 1e9, f"{sum(files.values()) / 1e6:.0f} MB"
 
 
 def test_identical_weights_are_stored_once(installed_pack):
@@ -307,3 +307,34 @@ def test_a_complete_pack_is_only_read(pack, monkeypatch):
     assert set(build.install(log=lambda line: None).values()) == {"already installed"}
     with pytest.raises(AssertionError, match="tried to lock"):  # work to do: the lock is taken, as before
         build.install(force=True, only=["media"], log=lambda line: None)
+
+
+@pytest.mark.parametrize("question", [
+    "What is the capital of France? Answer with one word.",
+    "Quelle est la capitale de la France ?",
+    "ما هي عاصمة فرنسا؟",
+])
+def test_the_packs_smollm2_answers_as_transformers_does_on_the_same_files(pack, question):
+    """The real instruction-tuned model by its Hub id, offline: the same greedy answer from both libraries."""
+    import transformers
+
+    model = autotutor.AutoModelForCausalLM.from_pretrained("HuggingFaceTB/SmolLM2-135M-Instruct")
+    tokenizer = autotutor.AutoTokenizer.from_pretrained("HuggingFaceTB/SmolLM2-135M-Instruct")
+    assert "course pack" in model.load_report.source
+    folder = entry_dir("HuggingFaceTB/SmolLM2-135M-Instruct")
+    reference = transformers.AutoModelForCausalLM.from_pretrained(folder).eval()
+    reference_tokenizer = transformers.AutoTokenizer.from_pretrained(folder)
+    messages = [{"role": "user", "content": question}]
+    ours = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt")
+    theirs = reference_tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt")
+    assert ours["input_ids"].tolist() == theirs["input_ids"].tolist()
+    expected = reference.generate(**theirs, max_new_tokens=12, do_sample=False)
+    assert model.generate(**ours, max_new_tokens=12).tolist() == expected.tolist()
+
+
+def test_the_packs_smollm2_says_its_weights_are_dequantised(pack):
+    manifest = build.read_manifest("HuggingFaceTB/SmolLM2-135M-Instruct")
+    assert manifest["files"]["model.safetensors"]["kind"] == "stand-in"
+    assert "Q4_1" in manifest["summary"] and "dequantised" in manifest["summary"]
+    assert {name for name, info in manifest["files"].items() if info["kind"] == "real"} == {
+        "config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json"}

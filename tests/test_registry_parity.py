@@ -30,7 +30,15 @@ TINY = {
     "wav2vec2": dict(conv_dim=(8, 8), conv_kernel=(4, 3), conv_stride=(3, 2), hidden_size=16, num_hidden_layers=2,
                      num_attention_heads=2, intermediate_size=20, num_conv_pos_embeddings=4,
                      num_conv_pos_embedding_groups=2, classifier_proj_size=8, num_labels=3),
+    "gpt2": dict(vocab_size=99, n_embd=32, n_layer=2, n_head=4, n_positions=64, bos_token_id=0, eos_token_id=0),
+    "llama": dict(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                  intermediate_size=37, max_position_embeddings=64, tie_word_embeddings=False),
+    "qwen2": dict(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                  intermediate_size=37, max_position_embeddings=64, tie_word_embeddings=False),
 }
+# Decoders: no padding here. Padded positions of a decoder hold no meaning and the libraries fill them
+# differently; left padding, real positions compared, and the cache are in test_llama.py and test_gpt2.py.
+DECODERS = ("gpt2", "llama", "qwen2")
 
 
 def _inputs(model_type: str) -> dict[str, torch.Tensor]:
@@ -46,6 +54,9 @@ def _inputs(model_type: str) -> dict[str, torch.Tensor]:
         return {"pixel_values": torch.randn(2, 3, size, size, generator=g)}
     if model_type == "wav2vec2":
         return {"input_values": torch.randn(2, 400, generator=g)}
+    if model_type in DECODERS:
+        ids = torch.randint(5, 99, (2, 7), generator=g)
+        return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "use_cache": False}
     raise AssertionError(f"no inputs for {model_type}: add them to _inputs")
 
 

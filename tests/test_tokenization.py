@@ -374,10 +374,12 @@ def test_hub_id_from_offline_cache(minilm_dir, hub_cache, tmp_path):
 def test_tokenizer_classes():
     assert tokenizer_class_for("BertTokenizerFast") is BertTokenizer
     assert tokenizer_class_for("DistilBertTokenizer") is DistilBertTokenizer
+    bpe = {f"{family}Tokenizer{fast}" for family in ("GPT2", "Llama", "Qwen2") for fast in ("", "Fast")}
     assert set(TOKENIZERS) == {"BertTokenizer", "BertTokenizerFast", "DistilBertTokenizer",
-                               "DistilBertTokenizerFast", "LayoutLMv2Tokenizer", "LayoutLMv2TokenizerFast"}
-    with pytest.raises(TokenizerError, match="'GPT2Tokenizer'.*BertTokenizer"):
-        tokenizer_class_for("GPT2Tokenizer")
+                               "DistilBertTokenizerFast", "LayoutLMv2Tokenizer", "LayoutLMv2TokenizerFast",
+                               "TokenizersBackend", "PreTrainedTokenizerFast"} | bpe
+    with pytest.raises(TokenizerError, match="'T5Tokenizer'.*BertTokenizer"):
+        tokenizer_class_for("T5Tokenizer")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -221,15 +221,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser(lang: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autotutor", description="autotutor: learn how pretrained models are loaded.")
+    # The help of what students run is in the language of their --lang, else $AUTOTUTOR_LANG, else the locale's. A
+    # local `_` so the catalogs still find these messages, without changing the current language. (`i18n`, the
+    # translators' own command, speaks English.)
+    from ..i18n import LANGUAGES, translate
+
+    def _(message: str) -> str:
+        return translate(message, lang)
+
+    parser = argparse.ArgumentParser(prog="autotutor", description=_("autotutor: learn how pretrained models are loaded."))
     commands = parser.add_subparsers(dest="command", required=True)
-    pack = commands.add_parser("pack", help="the offline course pack").add_subparsers(dest="action", required=True)
-    install = pack.add_parser("install", help="build the pack (skips what is already installed)")
-    install.add_argument("--force", action="store_true", help="rebuild entries even if they are installed")
-    install.add_argument("--only", nargs="+", metavar="NAME", help="only these Hub ids (or 'media')")
+    pack = commands.add_parser("pack", help=_("the offline course pack")).add_subparsers(dest="action", required=True)
+    install = pack.add_parser("install", help=_("build the pack (skips what is already installed)"))
+    install.add_argument("--force", action="store_true", help=_("rebuild entries even if they are installed"))
+    install.add_argument("--only", nargs="+", metavar="NAME", help=_("only these Hub ids (or 'media')"))
     install.set_defaults(run=_pack_install)
-    pack.add_parser("list", help="what the pack holds, file by file: real or stand-in").set_defaults(run=_pack_list)
-    pack.add_parser("verify", help="check the pack's files against their manifests").set_defaults(run=_pack_verify)
+    pack.add_parser("list", help=_("what the pack holds, file by file: real or stand-in")).set_defaults(run=_pack_list)
+    pack.add_parser("verify", help=_("check the pack's files against their manifests")).set_defaults(run=_pack_verify)
     i18n = commands.add_parser("i18n", help="translations: catalogs and notebooks").add_subparsers(dest="action", required=True)
     i18n.add_parser("extract", help="write locales/autotutor.pot from the code and the lessons").set_defaults(run=_i18n_extract)
     update = i18n.add_parser("update", help="extract, then bring every language's catalog up to date")
@@ -242,12 +250,6 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     notebooks.add_argument("--lang", nargs="+", choices=["en", "fr", "ar"], help="only these languages")
     notebooks.add_argument("--only", nargs="+", metavar="LESSON", help="only these lessons (e.g. 01_autotokenizer)")
     notebooks.set_defaults(run=_i18n_notebooks)
-    # The student commands' help is in the language of their --lang, else $AUTOTUTOR_LANG, else English. A local
-    # `_` so the catalogs still find these messages, without changing the current language.
-    from ..i18n import LANGUAGES, translate
-
-    def _(message: str) -> str:
-        return translate(message, lang)
 
     lab = commands.add_parser("lab", help=_("copy the lessons into your course folder and open them in JupyterLab"))
     lab.add_argument("--lang", choices=LANGUAGES, default=_default_language(),

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, number
 from .workspace import DEFAULT_WORKSPACE, LANGUAGE_PACKS
 
 __all__ = [
@@ -185,9 +185,9 @@ def check_disk(workspace: str | os.PathLike[str] = DEFAULT_WORKSPACE, *, minimum
     places = {Path(workspace).expanduser(), pack_root()}
     worst = min(((shutil.disk_usage(_existing(place)).free, place) for place in places), key=lambda item: item[0])
     free, place = worst
-    shown = _("{free:.1f} GB free in {folder}").format(free=free / 1e9, folder=place)
+    shown = _("{free} GB free in {folder}").format(free=number(free / 1e9, 1), folder=place)
     if free < minimum:
-        return _problem(name, shown + " " + _("(the course needs {need:.1f} GB)").format(need=minimum / 1e9),
+        return _problem(name, shown + " " + _("(the course needs {need} GB)").format(need=number(minimum / 1e9, 1)),
                         _("free some space, or choose another folder with --workspace and AUTOTUTOR_PACK_DIR"))
     return CheckResult(name, True, shown)
 

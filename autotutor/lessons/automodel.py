@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from PIL import Image, ImageDraw
 
-from ..i18n import _, direction
+from ..i18n import _, direction, number
 from . import marks
 from .pictures import font
 from .quiz import QuizQuestion
@@ -215,10 +215,10 @@ def predictions_text(rows: list[Prediction] | list[TokenPrediction]) -> str:
     """Either kind of prediction as an aligned table, numbers to 3 decimals."""
     if rows and isinstance(rows[0], Prediction):
         head = [_("label"), _("logit"), _("probability")]
-        body = [[r.label, f"{r.logit:.3f}", f"{r.probability:.3f}"] for r in rows]
+        body = [[r.label, number(r.logit, 3), number(r.probability, 3)] for r in rows]
     else:
         head = [_("token"), _("label"), _("probability")]
-        body = [[r.token, r.label, f"{r.probability:.3f}"] for r in rows]
+        body = [[r.token, r.label, number(r.probability, 3)] for r in rows]
     widths = [max(len(row[i]) for row in [head, *body]) + 2 for i in range(3)]
     mark = "\u200e" if direction() == "rtl" else ""  # keeps the columns in place in Arabic
     return "\n".join(mark + "".join(f"{cell:<{w}}" for cell, w in zip(row, widths)).rstrip() for row in [head, *body])

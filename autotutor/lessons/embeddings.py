@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..i18n import N_, _, printed, translate
+from ..i18n import N_, _, number, printed, translate
 
 __all__ = [
     "EMBEDDING_CHECKPOINT",
@@ -89,7 +89,7 @@ def _table(head: list[str], body: list[list[str]]) -> str:
 
 def ranking_text(matches: list[Match]) -> str:
     """A search's results as a table: similarity to 2 decimals, then the sentence."""
-    return _table([_("similarity"), _("sentence")], [[f"{m.score:.2f}", m.text] for m in matches])
+    return _table([_("similarity"), _("sentence")], [[number(m.score, 2), m.text] for m in matches])
 
 
 # The sentences of the lesson's search, in English; `example_sentences` adds their translation in the learner's
@@ -141,4 +141,4 @@ def language_pairs(model: Any, tokenizer: Any, lang: str) -> list[LanguagePair]:
 def pairs_text(pairs: list[LanguagePair]) -> str:
     """The measure as a table: the translation, its similarity to its English sentence, to an unrelated one."""
     return _table([_("translation"), _("same meaning"), _("unrelated")],
-                  [[p.translation, f"{p.same_meaning:.2f}", f"{p.unrelated:.2f}"] for p in pairs])
+                  [[p.translation, number(p.same_meaning, 2), number(p.unrelated, 2)] for p in pairs])

