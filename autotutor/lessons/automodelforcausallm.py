@@ -78,7 +78,7 @@ def model_facts(model: Any) -> str:
         [_("parameters"), number(parameters)],
         [_("layers"), number(config.num_hidden_layers)],
         [_("vector size"), number(config.hidden_size)],
-        [_("attention heads"), f"{config.num_attention_heads} / {config.num_key_value_heads}"],
+        [_("attention heads: queries / keys and values"), f"{config.num_attention_heads} / {config.num_key_value_heads}"],
         [_("vocabulary"), number(config.vocab_size)],
     ]
     return _table([_("what"), _("value")], rows)
