@@ -236,7 +236,16 @@ def printed(text: str, lang: str | None = None) -> str:
         return len(line) - sum(line.count(mark) for mark in (LRI, RLI, PDI))
 
     width = max(shown(line) for line in lines)
-    return "\n".join(f"{RLI}{line}{' ' * (width - shown(line))}{PDI}" if line.strip() else line for line in lines)
+    return "\n".join(f"{_line_isolate(line)}{line}{' ' * (width - shown(line))}{PDI}" if line.strip() else line
+                     for line in lines)
+
+
+def _line_isolate(line: str) -> str:
+    """The isolate a printed line opens with: right to left for a line with Arabic in it and for a row of a table
+    (its cells, each isolated, then keep the columns of the Arabic rows); left to right for a sentence in
+    another language (a French question quoted in an Arabic lesson keeps its full stop at its end)."""
+    table = len(_COLUMN_GAP.split(line)) >= 3
+    return RLI if table or _ARABIC_LETTER.search(line) else LRI
 
 
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")

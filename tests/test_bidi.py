@@ -178,3 +178,10 @@ def test_the_steps_picture_reads_right_to_left_in_arabic():
     set_language("ar")
     right_to_left = steps_picture([first, second], size=40)
     assert left_to_right.getpixel((20, 30)) == (255, 0, 0) and right_to_left.getpixel((20, 30)) == (0, 0, 255)
+
+
+def test_a_sentence_in_another_language_keeps_its_own_direction_in_an_arabic_block():
+    text = "ما هي عاصمة فرنسا؟\nQuelle est la capitale de la France ?\nword-piece  101"
+    first, second, third = printed(text, "ar").split("\n")
+    assert first.startswith(RLI) and second.startswith(LRI) and third.startswith(RLI)  # a table row stays RTL
+    assert second.rstrip(" " + PDI) == f"{LRI}Quelle est la capitale de la France ?"

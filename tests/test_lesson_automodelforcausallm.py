@@ -222,7 +222,7 @@ def test_answers_in_languages_keep_each_question(smol):
 
 
 def test_answers_text_isolates_every_line_in_arabic():
-    from autotutor.i18n import PDI, RLI, set_language
+    from autotutor.i18n import LRI, PDI, RLI, set_language
     from autotutor.lessons.automodelforcausallm import answers_text
 
     rows = [("fr", LIMIT_QUESTIONS["fr"], "La capitale\nest Paris."), ("ar", LIMIT_QUESTIONS["ar"], "باريس")]
@@ -230,7 +230,9 @@ def test_answers_text_isolates_every_line_in_arabic():
     assert answers_text(rows).splitlines()[:2] == [LIMIT_QUESTIONS["fr"], "→ 'La capitale\\nest Paris.'"]
     set_language("ar")
     lines = [line for line in answers_text(rows).splitlines() if line.strip()]
-    assert len(lines) == 4 and all(line.startswith(RLI) and line.endswith(PDI) for line in lines)
+    assert len(lines) == 4 and all(line.endswith(PDI) for line in lines)
+    # the French question and answer keep their own direction; the Arabic ones run right to left
+    assert [line[0] for line in lines] == [LRI, LRI, RLI, RLI]
 
 
 # -- the explorer -------------------------------------------------------------------------------------------------
