@@ -1,6 +1,7 @@
 """The file names a checkpoint folder may contain, and the environment variables autotutor reads, in one place."""
 
 import os
+from pathlib import Path
 
 CONFIG_NAME = "config.json"
 
@@ -41,3 +42,9 @@ def env_flag(name: str) -> bool:
 def env_text(name: str) -> str:
     """The environment variable `name`, stripped; "" when it is not set."""
     return os.environ.get(name, "").strip()
+
+
+def autotutor_cache() -> Path:
+    """Where autotutor keeps what it builds for you (the course pack, converted GGUF files):
+    `$XDG_CACHE_HOME/autotutor`, else `~/.cache/autotutor`."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "autotutor"

@@ -39,7 +39,7 @@ from gguf.quants import dequantize
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, pre_tokenizers, processors
 from tokenizers.models import BPE
 
-from .constants import CONFIG_NAME, SAFE_WEIGHTS_NAME, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE
+from .constants import CONFIG_NAME, SAFE_WEIGHTS_NAME, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, autotutor_cache
 from .errors import ArgumentError, ConfigError, CorruptWeightsError, TokenizerError, UnknownModelTypeError
 from .errors import WeightsNotFoundError
 
@@ -454,7 +454,7 @@ def converted_folder(gguf_path: str | os.PathLike) -> Path:
     path = Path(gguf_path).resolve()
     stat = path.stat()
     key = hashlib.sha256(f"{path}\n{stat.st_size}\n{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "autotutor" / "gguf"
+    cache = autotutor_cache() / "gguf"
     folder = cache / f"{path.stem}-{key}"
     if (folder / SAFE_WEIGHTS_NAME).is_file():
         return folder

@@ -18,6 +18,7 @@ code, identifiers and numbers so they keep their left-to-right order inside Arab
 from __future__ import annotations
 
 import html
+import os
 import re
 import string
 from collections.abc import Callable
@@ -60,8 +61,6 @@ def environment_language() -> str | None:
     """The language the environment asks for: `AUTOTUTOR_LANG`, else the locale, read as gettext reads it (the
     first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set: `fr_FR.UTF-8` is French). None when neither
     names one of LANGUAGES."""
-    import os
-
     chosen = env_text(ENV_LANG)
     if chosen in LANGUAGES:
         return chosen

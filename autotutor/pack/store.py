@@ -14,11 +14,10 @@ into place in one step, so a half-built entry is never seen.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from ..constants import ENV_PACK_DIR, ENV_USE_PACK, env_flag, env_text
+from ..constants import ENV_PACK_DIR, ENV_USE_PACK, autotutor_cache, env_flag, env_text
 
 MANIFEST_NAME = "pack_manifest.json"
 
@@ -26,8 +25,7 @@ MANIFEST_NAME = "pack_manifest.json"
 def pack_root() -> Path:
     if env_text(ENV_PACK_DIR):
         return Path(env_text(ENV_PACK_DIR)).expanduser()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "autotutor" / "pack"
+    return autotutor_cache() / "pack"
 
 
 def entry_dir(repo_id: str) -> Path:
