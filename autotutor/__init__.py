@@ -20,6 +20,7 @@ from .auto import (
     AutoModelForImageClassification,
     AutoModelForMaskedLM,
     AutoModelForSequenceClassification,
+    AutoModelForSpeechSeq2Seq,
     AutoModelForTokenClassification,
     AutoProcessor,
     AutoTokenizer,
@@ -27,6 +28,7 @@ from .auto import (
 from .batch_encoding import BatchEncoding
 from .configuration import PretrainedConfig
 from .feature_extraction import Wav2Vec2FeatureExtractor
+from .feature_extraction_whisper import WhisperFeatureExtractor
 from .generation import GenerationConfig, GenerationMixin, TextStreamer
 from .image_processing import ViTImageProcessor
 from .image_processing_layoutlmv2 import LayoutLMv2ImageProcessor
@@ -52,12 +54,15 @@ from .models.qwen2 import Qwen2Config, Qwen2ForCausalLM, Qwen2Model
 from .models.swin import SwinBackbone, SwinConfig, SwinForImageClassification, SwinModel
 from .models.vit import ViTConfig, ViTForImageClassification, ViTModel
 from .models.wav2vec2 import Wav2Vec2Config, Wav2Vec2ForSequenceClassification, Wav2Vec2Model
+from .models.whisper import WhisperConfig, WhisperForConditionalGeneration, WhisperModel
 from .processing_layoutlmv2 import LayoutLMv2Processor
+from .processing_whisper import WhisperProcessor
 from .report import LoadReport
 from .tokenization import PreTrainedTokenizer
 from .tokenization_bert import BertTokenizer, DistilBertTokenizer
 from .tokenization_bpe import GPT2Tokenizer, LlamaTokenizer, Qwen2Tokenizer, TokenizersBackend
 from .tokenization_layoutlmv2 import LayoutLMv2Tokenizer
+from .tokenization_whisper import WhisperTokenizer
 
 # Every autotutor tokenizer runs on the Rust `tokenizers` library, so, as in transformers 5, the "Fast" names
 # are the same classes under a second name.
@@ -68,6 +73,7 @@ PreTrainedTokenizerFast = PreTrainedTokenizer
 GPT2TokenizerFast = GPT2Tokenizer
 LlamaTokenizerFast = LlamaTokenizer
 Qwen2TokenizerFast = Qwen2Tokenizer
+WhisperTokenizerFast = WhisperTokenizer
 
 __version__ = "0.1.0"
 
@@ -83,6 +89,7 @@ __all__ = [
     "AutoModelForImageClassification",
     "AutoModelForMaskedLM",
     "AutoModelForSequenceClassification",
+    "AutoModelForSpeechSeq2Seq",
     "AutoModelForTokenClassification",
     "AutoProcessor",
     "AutoTokenizer",
@@ -150,4 +157,12 @@ __all__ = [
     "LlamaTokenizerFast",
     "Qwen2Tokenizer",
     "Qwen2TokenizerFast",
+    # Whisper: the model that writes what it hears, and its preprocessing (audio → log-mel features, text ↔ ids)
+    "WhisperConfig",
+    "WhisperForConditionalGeneration",
+    "WhisperModel",
+    "WhisperFeatureExtractor",
+    "WhisperProcessor",
+    "WhisperTokenizer",
+    "WhisperTokenizerFast",
 ]

@@ -35,6 +35,7 @@ __all__ = [
     "AutoModelForImageClassification",
     "AutoModelForMaskedLM",
     "AutoModelForSequenceClassification",
+    "AutoModelForSpeechSeq2Seq",
     "AutoModelForTokenClassification",
     "AutoProcessor",
     "AutoTokenizer",
@@ -173,6 +174,12 @@ class AutoModelForAudioClassification(_AutoModelBase):
     """A model with one label per audio clip (speech emotion, keyword, ...)."""
 
     task = "audio-classification"
+
+
+class AutoModelForSpeechSeq2Seq(_AutoModelBase):
+    """A model that hears speech and writes text (Whisper): transcription and translation with `generate()`."""
+
+    task = "speech-seq2seq"
 
 
 class AutoBackbone(_AutoModelBase):

@@ -75,6 +75,25 @@ class FeatureExtractor(Preprocessor):
         self.return_attention_mask = return_attention_mask
         super().__init__(**kwargs)
 
+    def _check_sampling_rate(self, sampling_rate: int | None) -> None:
+        """Refuse clips at another rate than the model's, with the resampling fix; warn when none is given."""
+        if sampling_rate is None:
+            warnings.warn(
+                str(Text("No sampling_rate given: the clips are assumed to be {rate} Hz, the rate the model "
+                         "was trained on. Pass sampling_rate={rate} to say so, and resample audio recorded at "
+                         "another rate: a wrong rate gives wrong predictions without any error.",
+                         rate=self.sampling_rate)),
+                UserWarning,
+                stacklevel=3,  # the line that called the feature extractor
+            )
+        elif sampling_rate != self.sampling_rate:
+            raise AudioError(
+                "The audio is sampled at {rate} Hz, but this feature extractor's model was trained on "
+                "{expected} Hz audio. Resample it first, e.g. torchaudio.functional.resample(waveform, "
+                "{rate}, {expected}) or librosa.resample(y, orig_sr={rate}, target_sr={expected}).",
+                rate=sampling_rate, expected=self.sampling_rate, key="sampling_rate", value=sampling_rate,
+            )
+
     def settings(self) -> dict[str, Any]:
         return {
             "feature_size": self.feature_size,
@@ -155,22 +174,7 @@ class Wav2Vec2FeatureExtractor(FeatureExtractor):
             A `BatchFeature` with `input_values` (float32) and maybe `attention_mask` (int32), always batched.
         """
         # 1. The sampling rate.
-        if sampling_rate is None:
-            warnings.warn(
-                str(Text("No sampling_rate given: the clips are assumed to be {rate} Hz, the rate the model "
-                         "was trained on. Pass sampling_rate={rate} to say so, and resample audio recorded at "
-                         "another rate: a wrong rate gives wrong predictions without any error.",
-                         rate=self.sampling_rate)),
-                UserWarning,
-                stacklevel=2,
-            )
-        elif sampling_rate != self.sampling_rate:
-            raise AudioError(
-                "The audio is sampled at {rate} Hz, but this feature extractor's model was trained on "
-                "{expected} Hz audio. Resample it first, e.g. torchaudio.functional.resample(waveform, "
-                "{rate}, {expected}) or librosa.resample(y, orig_sr={rate}, target_sr={expected}).",
-                rate=sampling_rate, expected=self.sampling_rate, key="sampling_rate", value=sampling_rate,
-            )
+        self._check_sampling_rate(sampling_rate)
         if return_tensors not in (None, "pt", "np"):
             raise AudioError("return_tensors={value!r} is not supported; use 'pt' (torch), 'np' (numpy) or None.",
                              key="return_tensors", value=return_tensors)

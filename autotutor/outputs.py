@@ -20,6 +20,8 @@ __all__ = [
     "MaskedLMOutput",
     "BaseModelOutputWithPast",
     "CausalLMOutputWithPast",
+    "Seq2SeqModelOutput",
+    "Seq2SeqLMOutput",
 ]
 
 
@@ -97,3 +99,30 @@ class MaskedLMOutput(ModelOutput):
     logits: torch.Tensor | None = None  # (B, T, vocab_size)
     hidden_states: tuple[torch.Tensor, ...] | None = None
     attentions: tuple[torch.Tensor, ...] | None = None
+
+
+@dataclass
+class Seq2SeqModelOutput(ModelOutput):
+    """An encoder-decoder model's output (Whisper): the decoder's vectors, and the encoder's they attended to."""
+
+    last_hidden_state: torch.Tensor | None = None  # (B, T, H): the decoder's output
+    past_key_values: Any = None  # a cache.KeyValueCache, with the cross-attention keys and values
+    decoder_hidden_states: tuple[torch.Tensor, ...] | None = None
+    decoder_attentions: tuple[torch.Tensor, ...] | None = None  # each (B, heads, T, cached + T)
+    cross_attentions: tuple[torch.Tensor, ...] | None = None  # each (B, heads, T, S): where each token looked
+    encoder_last_hidden_state: torch.Tensor | None = None  # (B, S, H)
+    encoder_hidden_states: tuple[torch.Tensor, ...] | None = None
+    encoder_attentions: tuple[torch.Tensor, ...] | None = None
+
+
+@dataclass
+class Seq2SeqLMOutput(ModelOutput):
+    loss: torch.Tensor | None = None
+    logits: torch.Tensor | None = None  # (B, T, vocab_size): the decoder's scores for the next token
+    past_key_values: Any = None
+    decoder_hidden_states: tuple[torch.Tensor, ...] | None = None
+    decoder_attentions: tuple[torch.Tensor, ...] | None = None
+    cross_attentions: tuple[torch.Tensor, ...] | None = None
+    encoder_last_hidden_state: torch.Tensor | None = None
+    encoder_hidden_states: tuple[torch.Tensor, ...] | None = None
+    encoder_attentions: tuple[torch.Tensor, ...] | None = None

@@ -10,16 +10,19 @@ from dataclasses import dataclass
 from .configuration import PretrainedConfig
 from .errors import TokenizerError, UnknownModelTypeError, UnsupportedTaskError
 from .feature_extraction import Wav2Vec2FeatureExtractor
+from .feature_extraction_whisper import WhisperFeatureExtractor
 from .i18n import Text
 from .image_processing import ViTImageProcessor
 from .image_processing_layoutlmv2 import LayoutLMv2ImageProcessor
 from .modeling import PreTrainedModel
-from .models import bert, distilbert, gpt2, layoutlmv2, llama, qwen2, swin, vit, wav2vec2
+from .models import bert, distilbert, gpt2, layoutlmv2, llama, qwen2, swin, vit, wav2vec2, whisper
 from .processing_layoutlmv2 import LayoutLMv2Processor
+from .processing_whisper import WhisperProcessor
 from .tokenization import PreTrainedTokenizer
 from .tokenization_bert import BertTokenizer, DistilBertTokenizer
 from .tokenization_bpe import GPT2Tokenizer, LlamaTokenizer, Qwen2Tokenizer, TokenizersBackend
 from .tokenization_layoutlmv2 import LayoutLMv2Tokenizer
+from .tokenization_whisper import WhisperTokenizer
 
 __all__ = ["Architecture", "PREPROCESSORS", "REGISTRY", "TASKS", "TOKENIZERS", "architecture_for", "tokenizer_class_for"]
 
@@ -60,6 +63,7 @@ TASKS = {
     "causal-lm": "AutoModelForCausalLM",
     "image-classification": "AutoModelForImageClassification",
     "audio-classification": "AutoModelForAudioClassification",
+    "speech-seq2seq": "AutoModelForSpeechSeq2Seq",
     "backbone": "AutoBackbone",
 }
 
@@ -118,6 +122,13 @@ REGISTRY: dict[str, Architecture] = {
         models={"base": wav2vec2.Wav2Vec2Model, "audio-classification": wav2vec2.Wav2Vec2ForSequenceClassification},
         feature_extractor=Wav2Vec2FeatureExtractor,
     ),
+    "whisper": Architecture(
+        config=whisper.WhisperConfig,
+        models={"base": whisper.WhisperModel, "speech-seq2seq": whisper.WhisperForConditionalGeneration},
+        tokenizer=WhisperTokenizer,
+        feature_extractor=WhisperFeatureExtractor,
+        processor=WhisperProcessor,
+    ),
     "layoutlmv2": Architecture(
         config=layoutlmv2.LayoutLMv2Config,
         models={},
@@ -146,6 +157,8 @@ PREPROCESSORS: dict[str, type] = {
     "LayoutLMv2ImageProcessorPil": LayoutLMv2ImageProcessor,
     "LayoutLMv2ImageProcessorFast": LayoutLMv2ImageProcessor,
     "LayoutLMv2FeatureExtractor": LayoutLMv2ImageProcessor,
+    "WhisperFeatureExtractor": WhisperFeatureExtractor,
+    "WhisperProcessor": WhisperProcessor,
 }
 
 # tokenizer_config.json's "tokenizer_class" → autotutor's class. Every one is a fast, Rust-backed tokenizer:
@@ -166,6 +179,8 @@ TOKENIZERS: dict[str, type[PreTrainedTokenizer]] = {
     "LlamaTokenizerFast": LlamaTokenizer,
     "Qwen2Tokenizer": Qwen2Tokenizer,
     "Qwen2TokenizerFast": Qwen2Tokenizer,
+    "WhisperTokenizer": WhisperTokenizer,
+    "WhisperTokenizerFast": WhisperTokenizer,
 }
 
 

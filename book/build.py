@@ -116,7 +116,7 @@ def landing_page(lang: str, notebooks: list[Path]) -> str:
     """index.md: each lesson's title, linked, and its opening paragraph, in `lang`, from the catalogs.
     (The hidden toctree gives the sidebar its order; the page itself shows the list.)"""
     lines = ["# autotutor", "", "```{toctree}", ":hidden:", "", *[nb.stem for nb in notebooks], "```", "",
-             _translated("How does a pretrained model get from the Hub into your program? Eight short lessons "
+             _translated("How does a pretrained model get from the Hub into your program? These short lessons "
                          "take the Auto classes of Hugging Face Transformers apart, one step at a time, on "
                          "real checkpoints.", lang), "",
              _translated("Each lesson is a notebook. Read it here with its results and its widgets as they "

