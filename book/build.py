@@ -7,6 +7,10 @@
              and index.md, the landing page, whose words come from the catalogs.
 2. Widgets   book/node_modules/ → book/_build/static/widgets/: ipywidgets' embed manager and RequireJS, so
              the pages render their stored widget state without any CDN.
+   Live      book/_build/static/live/: the explorers that run in the page (the tokenizer lesson's explorer, the
+             text-generation lesson's chat template): @huggingface/tokenizers and @huggingface/jinja from
+             node_modules, the checkpoints' tokenizer files from the course pack, the labels of each language
+             from the catalogs; and in those lessons' sources, a placeholder after the explorer cell.
 3. Sphinx    one build per language with book/conf.py, warnings as errors, every reference checked, into
              book/_build/sphinx/<lang>/html/, then copied to the site's <lang>/ folder.
 4. Root      book/_build/html/index.html: the three languages.
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+from dataclasses import dataclass, field
 import re
 import shutil
 import subprocess
@@ -50,6 +55,10 @@ from site_languages import language_name  # noqa: E402  (book/_ext/site_language
 
 from autotutor.i18n import LANGUAGES, direction, translate  # noqa: E402
 from autotutor.course.notebooks import LESSONS_DIR, lesson_messages  # noqa: E402
+from autotutor.lessons.autotokenizer import PADDING_COLOUR, PALETTE, SPECIAL_COLOUR  # noqa: E402
+from autotutor.pack.store import installed_entry  # noqa: E402
+from autotutor.widgets.live_labels import labels  # noqa: E402
+from autotutor.widgets.tokenizer_explorer import MAX_LENGTH_RANGE, MAX_TEXTS, PADDING_OPTIONS  # noqa: E402
 
 # What the pages need from node_modules, and where it goes under _static/. embed-amd.js loads its icon fonts
 # from its own folder, so they travel with it.
@@ -166,13 +175,17 @@ def _markdown_paragraphs(markdown: str) -> str:
     return _RTL_PARAGRAPH.sub(paragraph, markdown)
 
 
-def write_sources(lang: str) -> Path:
-    """book/_src/<lang>/: the lesson notebooks and the landing page; stale files from earlier builds go."""
+def write_sources(lang: str, live: frozenset[str] = frozenset()) -> Path:
+    """book/_src/<lang>/: the lesson notebooks and the landing page; stale files from earlier builds go. The
+    lessons named in `live` get their live explorer's placeholder (see `with_live_explorer`)."""
     folder = SOURCES / lang
     notebooks = lesson_notebooks(lang)
     wanted = {"index.md"} | {nb.name for nb in notebooks}
     for notebook in notebooks:
-        _write_if_changed(folder / notebook.name, site_notebook(notebook, lang))
+        text = site_notebook(notebook, lang)
+        if notebook.stem in live:
+            text = with_live_explorer(text, LIVE_PAGES[notebook.stem], notebook)
+        _write_if_changed(folder / notebook.name, text)
     _write_if_changed(folder / "index.md", landing_page(lang, notebooks))
     for old in folder.iterdir():
         if old.name not in wanted:
@@ -193,6 +206,133 @@ def stage_widget_files() -> None:
     for font in (NODE_MODULES / WIDGET_FONTS).iterdir():
         if font.suffix in FONT_SUFFIXES:
             _copy_if_changed(font, STATIC / "widgets" / font.name)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2b. Live explorers: run in the page, on the checkpoint's own tokenizer files (book/_static/live/live.js)
+# ---------------------------------------------------------------------------------------------------------------
+LIVE = STATIC / "live"
+# Each library is its npm build for CommonJS, wrapped into a classic script (see `_classic_script`).
+LIVE_LIBRARIES = {
+    "tokenizers.js": ("@huggingface/tokenizers", "dist/tokenizers.min.cjs"),
+    "jinja.js": ("@huggingface/jinja", "dist/index.cjs"),
+}
+
+
+@dataclass(frozen=True)
+class LivePage:
+    """A lesson whose explorer also runs in the page: `_static/live/<kind>.js` draws it."""
+
+    kind: str
+    repo_id: str  # the course pack entry whose tokenizer.json and tokenizer_config.json it reads
+    after: str  # the placeholder goes right after the one code cell whose source holds this
+    libraries: tuple[str, ...]
+    settings: dict = field(default_factory=dict)  # the explorer's first state, as the notebook's cell sets it
+    replaces_previous_output: bool = False  # whether it takes the place of that cell's stored widget
+
+
+LIVE_PAGES = {
+    "01_autotokenizer": LivePage(
+        "tokenizer-explorer", "google-bert/bert-base-uncased", after="TokenizerExplorer(",
+        libraries=("tokenizers.js",), replaces_previous_output=True,
+        # TokenizerExplorer(tokenizer, sentence + "\nA short one.", padding=True), with its widget's bounds
+        settings={"text": "In a hole in the ground there lived a hobbit.\nA short one.", "padding": True,
+                  "truncation": False, "max_length": 16, "max_length_range": list(MAX_LENGTH_RANGE),
+                  "max_texts": MAX_TEXTS, "padding_options": [list(option) for option in PADDING_OPTIONS],
+                  "palette": list(PALETTE), "special_colour": SPECIAL_COLOUR, "padding_colour": PADDING_COLOUR,
+                  "pad_token": "[PAD]"},
+    ),
+    "08_automodelforcausallm": LivePage(
+        "chat-template", "HuggingFaceTB/SmolLM2-135M-Instruct", after="generation_prompt(tokenizer, question)",
+        libraries=("tokenizers.js", "jinja.js"),
+        # the conversation of the lesson's chat-template cell
+        settings={"messages": [{"role": "user", "content": "What is the capital of France? Answer in one sentence."}],
+                  "add_generation_prompt": True, "roles": ["system", "user", "assistant"]},
+    ),
+}
+
+
+def live_data_file(repo_id: str) -> str:
+    """The name under _static/live/ of a checkpoint's tokenizer files: "google-bert--bert-base-uncased.js"."""
+    return repo_id.replace("/", "--") + ".js"
+
+
+def with_live_explorer(text: str, live: LivePage, notebook: Path) -> str:
+    """The notebook (as JSON text) with the live explorer's placeholder, a markdown cell of raw HTML, right after
+    the code cell that holds `live.after`. It stays hidden until live.js has drawn the explorer in it."""
+    data = json.loads(text)
+    cells = data["cells"]
+    found = [i for i, cell in enumerate(cells) if cell["cell_type"] == "code" and live.after in _source(cell)]
+    if len(found) != 1:
+        raise BookError(f"{notebook.relative_to(REPO)}: the live {live.kind} goes after the one code cell with "
+                        f"{live.after!r}; found {len(found)}. Update LIVE_PAGES in book/build.py.")
+    settings = {**live.settings, "repo_id": live.repo_id, "data": live_data_file(live.repo_id),
+                "libraries": list(live.libraries), "replaces_previous_output": live.replaces_previous_output}
+    placeholder = (f'<div class="autotutor-live" data-live="{live.kind}" '
+                   f'data-settings="{html.escape(json.dumps(settings, ensure_ascii=False))}" hidden></div>')
+    cells.insert(found[0] + 1, {"cell_type": "markdown", "id": f"autotutor-live-{live.kind}", "metadata": {},
+                                "source": placeholder})
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _classic_script(package: str, dist: str, licence: str) -> str:
+    """A library's CommonJS build as a classic script that puts its exports in self.autotutorLiveLibraries.
+
+    Its ES module build would be simpler to load, but a page opened from file:// cannot import a module
+    (Chromium refuses it), while it runs classic scripts: wrapped this way the explorers work there too.
+    """
+    version = json.loads((NODE_MODULES / package / "package.json").read_text(encoding="utf-8"))["version"]
+    source = (NODE_MODULES / package / dist).read_text(encoding="utf-8")
+    source = re.sub(r"^//# sourceMappingURL=.*$", "", source, flags=re.M)  # no map is served
+    return (f"/*! {package} {version}, {dist}; licence: {licence} */\n"
+            "(function () {\n\"use strict\";\nvar module = { exports: {} }, exports = module.exports;\n"
+            f"{source}\n;self.autotutorLiveLibraries = self.autotutorLiveLibraries || {{}};\n"
+            f"self.autotutorLiveLibraries[{json.dumps(package)}] = module.exports;\n}})();\n")
+
+
+def _data_script(name: str, value: object) -> str:
+    """A JSON value as a script that hands it to live.js: `autotutorLiveData("labels", {...});` (a page opened
+    from file:// cannot fetch a JSON file, but runs a script)."""
+    return f"autotutorLiveData({json.dumps(name)}, {json.dumps(value, ensure_ascii=False, separators=(',', ':'))});\n"
+
+
+def stage_live_files() -> frozenset[str]:
+    """book/_build/static/live/: the libraries, each live checkpoint's tokenizer files and each language's labels.
+    Returns the lessons whose explorer can go live: those whose checkpoint is in the course pack."""
+    missing = [package for package, dist in LIVE_LIBRARIES.values() if not (NODE_MODULES / package / dist).is_file()]
+    if missing:
+        raise BookError(f"{', '.join(missing)} not found in {NODE_MODULES}: run `npm ci --prefix book` "
+                        "(`make book` does).")
+    wanted = set()
+    for target, (package, dist) in LIVE_LIBRARIES.items():
+        licence = f"{target}.LICENSE.txt"
+        _write_if_changed(LIVE / target, _classic_script(package, dist, licence))
+        _copy_if_changed(NODE_MODULES / package / "LICENSE", LIVE / licence)
+        wanted |= {target, licence}
+    for lang in LANGUAGES:
+        _write_if_changed(LIVE / f"labels.{lang}.js", _data_script("labels", labels(lang)))
+        wanted.add(f"labels.{lang}.js")
+    live = set()
+    for page, explorer in LIVE_PAGES.items():
+        folder = installed_entry(explorer.repo_id)
+        if folder is None:
+            print(f"book: {explorer.repo_id} is not in the course pack, so {page} keeps only its stored widget; "
+                  "`autotutor pack install` builds the pack.")
+            continue
+        files = {"tokenizer": json.loads((folder / "tokenizer.json").read_text(encoding="utf-8")),
+                 "config": json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))}
+        name = live_data_file(explorer.repo_id)
+        _write_if_changed(LIVE / name, _data_script(explorer.repo_id, files))
+        wanted.add(name)
+        live.add(page)
+    for old in LIVE.iterdir():  # a checkpoint no longer used, or no longer in the pack
+        if old.name not in wanted:
+            old.unlink()
+    return frozenset(live)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -314,8 +454,9 @@ def check(site: Path) -> None:
 
 def build(languages: list[str], *, jobs: int) -> None:
     started = time.perf_counter()
+    live = stage_live_files()
     for lang in languages:
-        write_sources(lang)
+        write_sources(lang, live)
     stage_widget_files()
     run_sphinx(languages, jobs=jobs)
     _write_if_changed(SITE / "index.html", root_page(list(LANGUAGES)))

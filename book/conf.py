@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 BOOK = Path(__file__).resolve().parent
-sys.path.insert(0, str(BOOK / "_ext"))  # site_languages, the local extension
+sys.path.insert(0, str(BOOK / "_ext"))  # site_languages and live_explorers, the local extensions
 
 project = "autotutor"
 author = "the autotutor authors"
@@ -24,7 +24,8 @@ language = "en"  # each build sets its own with -D language=fr / ar: the theme's
 
 # jupyter-book 1 also loads thebe, comments, togglebutton, copybutton, design and intersphinx; the site needs
 # none of them, and thebe and the comment widgets would reach for the network.
-extensions = ["myst_nb", "sphinx_book_theme", "site_languages"]
+# live_explorers adds the script of the live explorers (book/_static/live/) to the pages that have one.
+extensions = ["myst_nb", "sphinx_book_theme", "site_languages", "live_explorers"]
 
 
 # The notebooks were run when they were generated (`make notebooks`): their stored outputs are the pages.

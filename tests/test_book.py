@@ -6,6 +6,7 @@ language links, the `dir` of right-to-left pages, the landing page and the Sphin
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import runpy
@@ -234,3 +235,38 @@ def test_arabic_paragraphs_become_markdown_again_on_the_site(build):
     assert '<p style="text-align: right">' not in source and "</p>" not in source
     assert "**" in source and "<strong>" not in source and "<em>" not in source
     assert "<bdi><code>model_type</code></bdi>" in source  # code spans stay isolated left to right
+
+
+def test_the_live_explorer_goes_right_after_its_cell_and_hides_until_drawn(build, tmp_path):
+    """book/build.py's placeholder for a live explorer (book/_static/live/): after the one cell that makes the
+    notebook's explorer, hidden, with the explorer's settings; a lesson without that cell stops the build."""
+    live = build.LIVE_PAGES["01_autotokenizer"]
+    notebook = build.NOTEBOOKS / "fr" / "01_autotokenizer.ipynb"
+    cells = json.loads(build.with_live_explorer(notebook.read_text(encoding="utf-8"), live, notebook))["cells"]
+    at = next(i for i, cell in enumerate(cells) if cell.get("id") == "autotutor-live-tokenizer-explorer")
+    assert "TokenizerExplorer(" in "".join(cells[at - 1]["source"])
+    placeholder = cells[at]["source"]
+    assert placeholder.startswith('<div class="autotutor-live" data-live="tokenizer-explorer" ')
+    assert placeholder.endswith(" hidden></div>") and "\n" not in placeholder  # one raw HTML block
+    settings = json.loads(html.unescape(placeholder.split('data-settings="')[1].split('"')[0]))
+    assert settings["repo_id"] == "google-bert/bert-base-uncased" and settings["data"] == build.live_data_file(
+        "google-bert/bert-base-uncased") == "google-bert--bert-base-uncased.js"
+    assert settings["replaces_previous_output"] is True and settings["libraries"] == ["tokenizers.js"]
+    other = build.NOTEBOOKS / "fr" / "02_autoimageprocessor.ipynb"
+    with pytest.raises(build.BookError, match="TokenizerExplorer"):
+        build.with_live_explorer(other.read_text(encoding="utf-8"), live, other)
+
+
+def test_the_live_pages_get_the_live_script_and_no_other_page_does():
+    live_explorers = _load("live_explorers", BOOK / "_ext" / "live_explorers.py")
+    from docutils import nodes
+
+    page, other = nodes.document(None, None), nodes.document(None, None)
+    page += nodes.raw("", '<div class="autotutor-live" data-live="chat-template" hidden></div>', format="html")
+    other += nodes.raw("", "<div>autotutor-live</div>", format="html")
+    assert live_explorers.has_live_explorer(page)
+    assert not live_explorers.has_live_explorer(other) and not live_explorers.has_live_explorer(None)
+    conf = runpy.run_path(str(BOOK / "conf.py"))
+    assert "live_explorers" in conf["extensions"]
+    assert {path.name for path in (BOOK / "_static" / "live").iterdir()} >= {"live.js", "live.css"} | {
+        f"{page.kind}.js" for page in _load("book_build", BOOK / "build.py").LIVE_PAGES.values()}

@@ -5,13 +5,19 @@ Screenshots and other artefacts go to `tests/browser/artifacts/` (ignored by git
 
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "browser" / "artifacts"
+SITE = ROOT / "book" / "_build" / "html"  # the course website, as `make book` builds it
+SITE_LANGUAGES = ("en", "fr", "ar")
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags, chromium keeps trying to reach Google's hosts on a closed network.
 CHROMIUM_ARGS = [
@@ -57,3 +63,25 @@ def page(browser):
     new_page.problems = problems
     yield new_page
     context.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[str]:
+    """The built site over http on a free port of 127.0.0.1; its base URL."""
+    missing = [str(path.relative_to(ROOT)) for path in [SITE / "index.html", *(SITE / lang / "index.html"
+                                                                           for lang in SITE_LANGUAGES)]
+               if not path.is_file()]
+    if missing:
+        pytest.fail(f"The course website is not built ({', '.join(missing)} missing): run `make book` first.")
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

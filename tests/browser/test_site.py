@@ -6,17 +6,13 @@ book/_build/html by a local http.server on 127.0.0.1, and chromium must never re
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from conftest import SITE_LANGUAGES as LANGUAGES
+
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "book" / "_build" / "html"
-LANGUAGES = ("en", "fr", "ar")
 # Every lesson of notebooks/en/ is a page of the site, and the landing page (index) too.
 LESSONS = sorted(path.stem for path in (ROOT / "notebooks" / "en").glob("[0-9]*.ipynb"))
 PAGES = ["index", *LESSONS]
@@ -33,30 +29,14 @@ ALL_WIDGETS_DRAWN = """() => {
 }"""
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
-@pytest.fixture(scope="session")
-def site() -> Iterator[str]:
-    """The built site over http on a free port of 127.0.0.1; its base URL."""
-    missing = [str(path.relative_to(ROOT)) for path in [SITE / "index.html", *(SITE / lang / "index.html"
-                                                                           for lang in LANGUAGES)]
-               if not path.is_file()]
-    if missing:
-        pytest.fail(f"The course website is not built ({', '.join(missing)} missing): run `make book` first.")
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+# On a page with a live explorer (book/_static/live/live.js): whether it started, or why not.
+LIVE_STARTED = """() => window.autotutorLive === undefined ? 'no live explorer'
+    : window.autotutorLive.ready.then(() => 'started', error => 'failed: ' + error.message)"""
 
 
 def _open(page, site: str, path: str) -> list[str]:
-    """Load `path` of the site and wait for its widgets; returns what went to another host or failed."""
+    """Load `path` of the site and wait for its widgets, and for its live explorer where it has one; returns what
+    went to another host or failed (a live explorer that does not start included)."""
     trouble: list[str] = []
     page.on("request", lambda request: trouble.append(f"request to another host: {request.url}")
             if not request.url.startswith((site + "/", "data:", "blob:")) else None)
@@ -65,6 +45,9 @@ def _open(page, site: str, path: str) -> list[str]:
     page.goto(f"{site}/{path}", wait_until="load")
     page.wait_for_function(ALL_WIDGETS_DRAWN, timeout=60_000)
     page.wait_for_load_state("networkidle")
+    live = page.evaluate(LIVE_STARTED)
+    if live.startswith("failed"):
+        trouble.append(f"live explorer {live}")
     return trouble
 
 
@@ -139,8 +122,11 @@ def test_quiz_choices_start_where_the_reader_starts(page, site, lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_tokenizer_explorer_is_drawn_from_stored_state(page, site, artifacts, lang):
-    """The explorer of the tokenizer lesson is real widget DOM, showing the text stored with the notebook."""
+    """The explorer of the tokenizer lesson is real widget DOM, showing the text stored with the notebook, where
+    the live explorer cannot run (here its files are refused; tests/browser/test_live.py tests it running)."""
+    page.route("**/_static/live/**", lambda route: route.abort())
     _open(page, site, f"{lang}/{TOKENIZER_LESSON}.html")
+    assert page.locator(".autotutor-live").is_hidden()
     textarea = page.locator(".jupyter-widgets.widget-textarea textarea").first
     assert textarea.is_visible()
     assert "hobbit" in textarea.input_value()
