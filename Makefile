@@ -81,9 +81,10 @@ browser-deps:
 	else echo "Please install Debian's chromium package"; exit 1; fi
 
 # pytest also runs every generated notebook with nbval (see pyproject.toml). A learner's AUTOTUTOR_LANG would
-# change the messages the tests compare, so it is left out.
+# change the messages the tests compare, so it is left out; the lessons' exercise checks record their results
+# in a throwaway workspace, not in the developer's ~/autotutor-course.
 test: $(STAMP) system-deps
-	env -u AUTOTUTOR_LANG $(PY) -m pytest --ignore=tests/browser
+	env -u AUTOTUTOR_LANG AUTOTUTOR_WORKSPACE=$$(mktemp -d) $(PY) -m pytest --ignore=tests/browser
 
 # What a person sees: the built site in each language, and the live widgets in JupyterLab, in real chromium.
 test-browser: $(STAMP) system-deps browser-deps book

@@ -21,6 +21,7 @@ import html
 import os
 import re
 import string
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -36,6 +37,7 @@ __all__ = [
     "_",
     "bdi",
     "bdi_code",
+    "display_width",
     "direction",
     "environment_language",
     "get_language",
@@ -231,12 +233,29 @@ def printed(text: str, lang: str | None = None) -> str:
     # on its right edge, where Arabic starts (the padding is at the end of each line, so on its left).
     lines = [_isolate_cells(line.replace("\u200e", "").replace("\u200f", "")) for line in
              isolate_code(text, lang).split("\n")]
-    def shown(line: str) -> int:  # the isolates take no room on screen
-        return len(line) - sum(line.count(mark) for mark in (LRI, RLI, PDI))
+    shown = display_width
 
     width = max(shown(line) for line in lines)
-    return "\n".join(f"{_line_isolate(line)}{line}{' ' * (width - shown(line))}{PDI}" if line.strip() else line
-                     for line in lines)
+    return "\n".join(_padded(line, width - shown(line)) if line.strip() else line for line in lines)
+
+
+def display_width(text: str) -> int:
+    """How many columns `text` takes in a monospaced output: the direction isolates and marks and the Arabic short
+    vowels (combining marks, drawn over the letter before them) take none.
+
+        >>> display_width("مُرمِّز"), len("مُرمِّز")
+        (4, 7)
+    """
+    return sum(1 for ch in text if ch not in _NO_ROOM and not unicodedata.combining(ch))
+
+
+def _padded(line: str, padding: int) -> str:
+    """One printed line, isolated and padded. Spaces at the very end of a line are laid out in the paragraph's
+    direction (Unicode bidi rule L1), left to right in JupyterLab's output, so they would land on the right of
+    an Arabic line; a right-to-left mark after them keeps them inside the line, on its left."""
+    isolate = _line_isolate(line)
+    end = "\u200f" if padding and isolate == RLI else ""
+    return f"{isolate}{line}{' ' * padding}{end}{PDI}"
 
 
 def _line_isolate(line: str) -> str:
@@ -248,6 +267,7 @@ def _line_isolate(line: str) -> str:
 
 
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_NO_ROOM = {LRI, RLI, PDI, "\u2068", "\u200e", "\u200f"}  # FSI and the marks too
 _COLUMN_GAP = re.compile(r"(\s{2,})")
 
 

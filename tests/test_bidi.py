@@ -112,7 +112,10 @@ def test_the_walk_sees_the_lines_it_should():
 def test_printed_isolates_lines_and_code_only_right_to_left():
     text = "الشكل 3×224×224\n\nيشير `out_indices` إلى stage1"
     pad = " " * (len("يشير out_indices إلى stage1") - len("الشكل 3×224×224"))  # isolates take no room
-    assert printed(text, "ar") == f"{RLI}الشكل 3×224×224{pad}{PDI}\n\n{RLI}يشير {LRI}out_indices{PDI} إلى stage1{PDI}"
+    # The padding ends with a right-to-left mark: spaces at the very end of a line would be laid out left to
+    # right (bidi rule L1), on the right of the Arabic line, and the block would lose its right edge.
+    assert printed(text, "ar") == (f"{RLI}الشكل 3×224×224{pad}\u200f{PDI}\n\n"
+                                   f"{RLI}يشير {LRI}out_indices{PDI} إلى stage1{PDI}")
     assert printed(text, "fr") == text and printed(text, "en") == text
     assert isolate_code("`[1, 3, 224, 224]`", "ar") == f"{LRI}[1, 3, 224, 224]{PDI}"
 

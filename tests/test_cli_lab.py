@@ -57,6 +57,7 @@ def test_lab_copies_installs_and_starts_jupyterlab_in_french(tmp_path, launched,
     assert ("--allow-root" in launch.argv) == (os.geteuid() == 0)
     assert launch.cwd == ws / "fr"
     assert launch.env["AUTOTUTOR_LANG"] == "fr"
+    assert launch.env["AUTOTUTOR_WORKSPACE"] == str(ws.resolve())  # where the exercises record their results
     assert json.loads((Path(launch.env["JUPYTERLAB_SETTINGS_DIR"]) / PLUGIN).read_text()) == {"locale": "fr_FR"}
     assert not (tmp_path / "home" / ".jupyter").exists()  # the student's own JupyterLab settings: untouched
     out = capsys.readouterr().out
@@ -115,7 +116,8 @@ def test_the_locale_setting_keeps_other_options_of_the_workspace(tmp_path):
     launch = prepare_lab("ar", tmp_path, environ={"AUTOTUTOR_LANG": "fr", "PATH": "/usr/bin"})
 
     assert json.loads(settings.read_text()) == {"locale": "ar_SA", "displayLanguagesInNativeLanguage": False}
-    assert launch.env == {"AUTOTUTOR_LANG": "ar", "PATH": "/usr/bin", "JUPYTERLAB_SETTINGS_DIR": str(settings.parents[2])}
+    assert launch.env == {"AUTOTUTOR_LANG": "ar", "PATH": "/usr/bin", "AUTOTUTOR_WORKSPACE": str(tmp_path.resolve()),
+                          "JUPYTERLAB_SETTINGS_DIR": str(settings.parents[2])}
     assert launch.language_pack_missing is None
 
 

@@ -54,11 +54,12 @@ def test_arabic_markdown_reads_right_to_left_with_code_left_to_right(fake_catalo
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
-def test_code_cells_are_byte_identical_and_metadata_names_the_source(fake_catalogs, lang):
+def test_code_cells_are_byte_identical_but_setup_and_metadata_names_the_source(fake_catalogs, lang):
     source = nbformat.read(SAMPLE, as_version=4)
     out = build.translate_notebook(SAMPLE, lang)
     code = [c["source"] for c in out["cells"] if c["cell_type"] == "code"]
-    assert code == [c.source for c in source.cells if c.cell_type == "code"]
+    assert code[0] == 'from autotutor.course import setup\nsetup("00_sample")'  # the lesson's name written in
+    assert code[1:] == [c.source for c in source.cells if c.cell_type == "code"][1:]
     assert all(not c["outputs"] and c["execution_count"] is None for c in out["cells"] if c["cell_type"] == "code")
     assert out["metadata"]["autotutor"] == {"lang": lang, "source": "tests/data/lessons/00_sample.ipynb",
                                          "source_sha256": build.source_sha256(SAMPLE)}

@@ -17,6 +17,15 @@ For students (every message in English, French or Arabic):
         open JupyterLab there with its menus in that language (see autotutor/course/workspace.py)
     autotutor doctor [--lang L] [--workspace DIR]
         check what a workshop needs, one line per check with the fix; exit status 1 if anything is missing
+    autotutor progress [--json] [--export FILE [--name NAME]] [--lang L] [--workspace DIR]
+        the exercises done and left, lesson by lesson; --export writes what to hand in (results and verdict
+        codes only, never code; see autotutor/course/progress.py)
+
+For instructors:
+
+    autotutor class-report PATH... [--out DIR] [--lang L]
+        learners' exports or workspaces (a folder such as /home) → class-report.html and class-report.csv
+        (see autotutor/course/class_report.py)
 """
 
 from __future__ import annotations
@@ -207,6 +216,56 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0 if all(result.ok for result in results) else 1
 
 
+def _progress(args: argparse.Namespace) -> int:
+    import json
+
+    from ..errors import ArgumentError
+    from ..i18n import _
+    from .progress import describe, export, load, progress_path, set_learner
+
+    data = load(args.workspace)
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True))
+        return 0
+    if args.export is None:
+        print(_("Your exercises, recorded in {path}:").format(path=progress_path(args.workspace)))
+        for line in describe(data):
+            print(line)
+        return 0
+    name = " ".join((args.name or data["learner"] or "").split())
+    if not name or len(name) > 80:
+        raise ArgumentError("Give your name with --name NAME (at most 80 characters): the export is for your "
+                            "instructor, who needs to know whose it is.", key="--name", value=args.name)
+    try:
+        if args.name:
+            set_learner(name, args.workspace)  # remembered for the next export
+        target = export(args.export, name=name, workspace=args.workspace)
+    except OSError as err:
+        print(_("Could not write {file}: {detail}").format(file=args.export, detail=err.strerror or err),
+              file=sys.stderr)
+        return 1
+    print(_("Wrote {file} for {name}: whether each exercise is done, the number of attempts and the verdicts, "
+            "never your code. Hand this file to your instructor.").format(file=target, name=name))
+    return 0
+
+
+def _class_report(args: argparse.Namespace) -> int:
+    from ..i18n import _
+    from .class_report import class_report
+
+    try:
+        report = class_report(args.paths, out=args.out)
+    except OSError as err:  # the report's own folder: the learners' files never get here
+        print(_("Could not write {file}: {detail}").format(file=args.out, detail=err.strerror or err), file=sys.stderr)
+        return 1
+    for line in report.skipped:
+        print(line, file=sys.stderr)
+    print(_("Wrote {html} and {csv}. Learners: {learners}, exercises: {exercises}, files skipped: {skipped}.").format(
+        html=report.html, csv=report.csv, learners=len(report.students), exercises=len(report.exercise_ids),
+        skipped=len(report.skipped)))
+    return 0 if report.students else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     from ..errors import AutotutorError
     from ..i18n import _, get_language, set_language
@@ -274,6 +333,25 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     doctor.add_argument("--workspace", default="~/autotutor-course", metavar="DIR",
                         help=_("the course folder whose free disk space is checked (default: ~/autotutor-course)"))
     doctor.set_defaults(run=_doctor)
+
+    progress = commands.add_parser("progress", help=_("the exercises you have done, lesson by lesson"))
+    progress.add_argument("--json", action="store_true", help=_("print the whole record as JSON"))
+    progress.add_argument("--export", metavar="FILE",
+                          help=_("write what you hand in to FILE: your name and your exercises' results, no code"))
+    progress.add_argument("--name", metavar="NAME", help=_("your name, written in the export (remembered)"))
+    progress.add_argument("--lang", choices=LANGUAGES, default=_default_language(),
+                          help=_("the language of the report (default: $AUTOTUTOR_LANG, else en)"))
+    progress.add_argument("--workspace", metavar="DIR",
+                          help=_("your course folder (default: $AUTOTUTOR_WORKSPACE, else ~/autotutor-course)"))
+    progress.set_defaults(run=_progress)
+    report = commands.add_parser("class-report", help=_("for instructors: a class's exercises in one page"))
+    report.add_argument("paths", nargs="+", metavar="PATH",
+                        help=_("learners' exported files, or folders holding them or their home folders (/home)"))
+    report.add_argument("--out", default=".", metavar="DIR",
+                        help=_("where to write class-report.html and class-report.csv (default: here)"))
+    report.add_argument("--lang", choices=LANGUAGES, default=_default_language(),
+                        help=_("the language of the report (default: $AUTOTUTOR_LANG, else en)"))
+    report.set_defaults(run=_class_report)
     return parser
 
 

@@ -10,8 +10,10 @@ cells are wrapped in `<div dir="rtl" lang="ar">` and their inline `code` becomes
 so code keeps its left-to-right order inside right-to-left prose; their paragraphs are written as
 `<p style="text-align: right">`, the one way to align them right that JupyterLab keeps (see `_rtl_paragraph`).
 Each notebook is then run in its own folder (the first cell, `setup()`, reads the language from it) and keeps
-its own outputs. Its metadata records the source and the source's sha256, so `stale_notebooks()` can tell when
-it must be generated again.
+its own outputs. That first cell is the one code cell the generator changes: it writes the lesson's name in,
+`setup("01_autotokenizer")`, so that the lesson can show how many of its exercises the learner has done. Its
+metadata records the source and the source's sha256, so `stale_notebooks()` can tell when it must be generated
+again.
 
     python -m autotutor.course.notebooks          # or: autotutor i18n notebooks
 """
@@ -24,6 +26,7 @@ import html
 import json
 import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,6 +43,7 @@ __all__ = [
     "lesson_messages",
     "lesson_sources",
     "paragraphs",
+    "setup_cell",
     "stale_notebooks",
     "translate_markdown",
     "translate_notebook",
@@ -49,6 +53,12 @@ REPO = Path(__file__).resolve().parent.parent.parent
 LESSONS_DIR = REPO / "lessons"
 NOTEBOOKS_DIR = REPO / "notebooks"
 SETUP_CELL = "from autotutor.course import setup\nsetup()"
+
+
+def setup_cell(lesson: str) -> str:
+    """The generated notebook's first cell: `SETUP_CELL` with the lesson's name, `setup("01_autotokenizer")`."""
+    return SETUP_CELL.replace("setup()", f'setup("{lesson}")')
+
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _FENCE = re.compile(r"^(```|~~~)")
@@ -207,8 +217,8 @@ def _relative(path: Path) -> str:
 
 
 def translate_notebook(source: Path, lang: str, *, missing: Callable[[str], None] | None = None):
-    """The lesson `source` in `lang`, not yet run: markdown translated, code cells byte-identical, no outputs,
-    and metadata {"autotutor": {"lang", "source", "source_sha256"}}."""
+    """The lesson `source` in `lang`, not yet run: markdown translated, code cells byte-identical but the first
+    (`setup_cell`), no outputs, and metadata {"autotutor": {"lang", "source", "source_sha256"}}."""
     notebook = _read_notebook(source)
     code = [cell["source"] for cell in notebook["cells"] if cell["cell_type"] == "code"]
     if not code or code[0] != SETUP_CELL:
@@ -217,6 +227,7 @@ def translate_notebook(source: Path, lang: str, *, missing: Callable[[str], None
             "installs the course pack); it is {value!r}.",
             path=_relative(source), expected=SETUP_CELL, value=code[0] if code else None)
     translated = copy.deepcopy(notebook)
+    next(cell for cell in translated["cells"] if cell["cell_type"] == "code")["source"] = setup_cell(source.stem)
     for cell in translated["cells"]:
         if cell["cell_type"] == "markdown":
             cell["source"] = translate_markdown(cell["source"], lang, missing=missing)
@@ -248,7 +259,10 @@ def _execute(notebook, folder: Path, *, timeout: int = 300) -> None:
     env = {k: v for k, v in os.environ.items() if k != "AUTOTUTOR_LANG"}  # the folder decides, as for a learner
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(folder)}})
-    client.execute(env=env)
+    # A new learner's workspace: the stored lesson shows no one's progress ("0 of 3 done"), and its exercise
+    # checks record nothing into the progress of whoever generates the notebooks.
+    with tempfile.TemporaryDirectory(prefix="autotutor-workspace-") as workspace:
+        client.execute(env={**env, "AUTOTUTOR_WORKSPACE": workspace})
 
 
 def build_notebook(source: Path, lang: str, *, out_dir: Path | None = None, execute: bool = True,

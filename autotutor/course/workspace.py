@@ -76,6 +76,7 @@ __all__ = [
 COURSE_DIR = course_folder("notebooks")  # the wheel's copy, or the repository's notebooks/
 DEFAULT_WORKSPACE = Path("~/autotutor-course")
 STATE_DIR = ".autotutor"
+ENV_WORKSPACE = "AUTOTUTOR_WORKSPACE"  # a learner's course folder, when it is not ~/autotutor-course
 MANIFEST_NAME = "manifest.json"
 _TMP_SUFFIX = ".autotutor-tmp"  # hidden, and removed by the next run when a copy was interrupted
 
@@ -327,7 +328,8 @@ def prepare_lab(lang: str, workspace: str | os.PathLike[str] = DEFAULT_WORKSPACE
 
     JupyterLab listens on 127.0.0.1 only (a student's laptop should not offer its kernels to the network),
     keeps its usual token, and gets `AUTOTUTOR_LANG=<lang>` so that every notebook in the workspace, the
-    lessons and the student's own, starts in the chosen language whatever the shell had set.
+    lessons and the student's own, starts in the chosen language whatever the shell had set, and
+    `AUTOTUTOR_WORKSPACE=<workspace>` so that the exercises record their results there.
     """
     root = Path(workspace).expanduser().resolve()
     folder = root / lang
@@ -342,6 +344,7 @@ def prepare_lab(lang: str, workspace: str | os.PathLike[str] = DEFAULT_WORKSPACE
         argv.append("--allow-root")  # JupyterLab refuses root unless told; classroom containers often run as root
     env = dict(os.environ if environ is None else environ)
     env["AUTOTUTOR_LANG"] = lang
+    env[ENV_WORKSPACE] = str(root)  # the lessons' exercises record their results in this workspace
     env["JUPYTERLAB_SETTINGS_DIR"] = str(settings_dir)
     return LabLaunch(argv, env, folder, settings_dir, _language_pack_missing(lang))
 

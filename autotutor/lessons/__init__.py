@@ -7,7 +7,8 @@
     automodelforcausallm.py  08_automodelforcausallm  automodelforspeechseq2seq.py  09_automodelforspeechseq2seq
     embeddings.py            06_automodel (the body at work)
 
-Shared pieces: `quiz.py` (the questions), `pictures.py` (font, PNG encoding), `marks.py` (patterns that do
+`exercises/` holds each lesson's self-checked exercises (one module per lesson, the same names; `base.py` is
+the framework). Shared pieces: `quiz.py` (the questions), `pictures.py` (font, PNG encoding), `marks.py` (patterns that do
 not rely on colour) and `refusals.py` (an error as a lesson prints it). The English sources are `lessons/*.ipynb` at the top of the repository; the course
 tooling (`autotutor.course`) turns each into `notebooks/{en,fr,ar}/` and provides their first cell's `setup()`.
 """

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from PIL import Image, ImageDraw, features
 
-from ..i18n import _, direction, number, printed
+from ..i18n import _, direction, display_width, number, printed
 from ..logits_processing import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 from .pictures import font
 from .quiz import QuizQuestion
@@ -64,8 +64,10 @@ _BAR = "#56b4e9"  # Okabe-Ito sky blue, as in the other lessons' bars
 
 
 def _table(head: list[str], body: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in [head, *body]) + 2 for i in range(len(head))]
-    lines = ["".join(f"{cell:<{w}}" for cell, w in zip(row, widths)).rstrip() for row in [head, *body]]
+    # Widths as shown: an Arabic short vowel is a character that takes no column.
+    widths = [max(display_width(row[i]) for row in [head, *body]) + 2 for i in range(len(head))]
+    lines = ["".join(cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths)).rstrip()
+             for row in [head, *body]]
     return printed("\n".join(lines))
 
 

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ..i18n import _, number, printed
+from ..i18n import _, direction, display_width, number, printed
 from .pictures import font
 from .quiz import QuizQuestion
 from .refusals import error_line
@@ -173,11 +173,12 @@ def features_facts(features: Any, samples: np.ndarray, *, sampling_rate: int = S
     spoken_frames = min(shape[-1], int(np.ceil(len(samples) / hop_length)))
     rows = [
         [_("samples in the clip"), number(len(samples))],
-        [_("seconds of speech"), number(seconds, 2)],
-        [_("one window (samples / milliseconds)"), f"{number(window)} / {number(1000 * window / sampling_rate)}"],
-        [_("one step between windows (samples / milliseconds)"),
-         f"{number(hop_length)} / {number(1000 * hop_length / sampling_rate)}"],
-        [_("frames that hold speech"), number(spoken_frames)],
+        [_("seconds in the clip"), number(seconds, 2)],
+        [_("one window, in samples"), number(window)],
+        [_("one window, in milliseconds"), number(1000 * window / sampling_rate)],
+        [_("one step between windows, in samples"), number(hop_length)],
+        [_("one step between windows, in milliseconds"), number(1000 * hop_length / sampling_rate)],
+        [_("frames that hold the clip"), number(spoken_frames)],
         [_("frames of padding (silence up to 30 s)"), number(shape[-1] - spoken_frames)],
         [_("input_features shape"), str(shape)],
     ]
@@ -204,7 +205,8 @@ def model_facts(model: Any) -> str:
         [_("decoder layers (they write the text)"), number(config.decoder_layers)],
         [_("vector size"), number(config.d_model)],
         [_("attention heads"), number(config.encoder_attention_heads)],
-        [_("mel bands in, tokens out"), f"{number(config.num_mel_bins)} / {number(config.vocab_size)}"],
+        [_("mel bands in each frame"), number(config.num_mel_bins)],
+        [_("tokens in the vocabulary"), number(config.vocab_size)],
     ]
     return _table([_("what"), _("value")], rows)
 
@@ -315,11 +317,17 @@ def transcriptions_text(rows: list[Transcription]) -> str:
         pace = _("{count} words per minute").format(count=number(dictated.words_per_minute))
         said, heard = _("said:"), _("heard:")  # with the colon: French puts a space before it
         width = max(len(said), len(heard))  # the two texts start in the same column
+        name, said_text, heard_text, arrow = row.name, row.said, row.heard, "→"
+        if direction() == "rtl":
+            # In an Arabic line each sentence keeps its own direction (FSI: its full stop stays at its end), the
+            # clip's name stays beside its number (LRI), and the arrow points at the verdict, on its left.
+            name, arrow = f"\u2066{row.name}\u2069", "←"
+            said_text, heard_text = f"\u2068{row.said}\u2069", f"\u2068{row.heard}\u2069"
         blocks.append("\n".join([
-            f"{row.name} · {pace}",
-            f"  {said:<{width}} {row.said}",
-            f"  {heard:<{width}} {row.heard}",
-            f"  → {verdict}",
+            f"{name} · {pace}",
+            f"  {said:<{width}} {said_text}",
+            f"  {heard:<{width}} {heard_text}",
+            f"  {arrow} {verdict}",
         ]))
     return printed("\n\n".join(blocks))
 
@@ -367,8 +375,10 @@ def resample(samples: np.ndarray, rate: int, target: int, *, half_width: int = 3
 
 
 def _table(head: list[str], body: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in [head, *body]) + 2 for i in range(len(head))]
-    lines = ["".join(f"{cell:<{w}}" for cell, w in zip(row, widths)).rstrip() for row in [head, *body]]
+    # Widths as shown: an Arabic short vowel is a character that takes no column.
+    widths = [max(display_width(row[i]) for row in [head, *body]) + 2 for i in range(len(head))]
+    lines = ["".join(cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths)).rstrip()
+             for row in [head, *body]]
     return printed("\n".join(lines))
 
 
@@ -403,15 +413,15 @@ def padding_question() -> QuizQuestion:
         question=_("A 4-second clip and a 20-second clip go through the feature extractor. What are the shapes of "
                    "their `input_features`?"),
         choices=(
-            _("Both (1, 80, 3000): every clip is padded with silence, or cut, to 30 seconds."),
-            _("(1, 80, 400) and (1, 80, 2000): one frame every 10 milliseconds."),
-            _("(1, 80, 4) and (1, 80, 20): one frame per second."),
+            _("Both `(1, 80, 3000)`: every clip is padded with silence, or cut, to 30 seconds."),
+            _("`(1, 80, 400)` and `(1, 80, 2000)`: one frame every 10 milliseconds."),
+            _("`(1, 80, 4)` and `(1, 80, 20)`: one frame per second."),
         ),
         feedback=(
-            _("Right. Whisper's encoder was trained on 30-second windows: 3000 frames of 10 ms, each with 80 mel "
+            _("Right. Whisper's encoder was trained on 30-second segments: 3000 frames of 10 ms, each with 80 mel "
               "bands. Shorter clips are padded with silence."),
             _("That would be true without padding. Whisper pads every clip to 30 seconds, so the shape is always "
-              "(1, 80, 3000)."),
+              "`(1, 80, 3000)`."),
             _("A frame covers 25 milliseconds, and a new one starts every 10 milliseconds: 100 frames per second, "
               "padded to 3000."),
         ),
