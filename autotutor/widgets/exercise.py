@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..i18n import _, printed
+from ..i18n import _, bdi, printed
 from ..lessons.exercises.base import Exercise, Verdict
 from ._html import container, prose
 
@@ -24,7 +24,8 @@ __all__ = ["Shown", "hint_view", "markdown_html", "solution_view", "task_view", 
 
 RIGHT_MARK, WRONG_MARK = "✔", "✘"
 RIGHT_COLOUR, WRONG_COLOUR = "#1a7f37", "#c62828"  # the quiz's: green and red, each with its mark
-_BOX = "border-inline-start:4px solid {colour};padding:2px 10px;margin:4px 0"
+# text-align: start, so that a page whose output area aligns left (the website's) still starts Arabic on the right
+_BOX = "border-inline-start:4px solid {colour};padding:2px 10px;margin:4px 0;text-align:start"
 
 
 class Shown:
@@ -65,7 +66,7 @@ def _plain_markdown(text: str) -> str:
 def task_view(exercise: Exercise) -> Shown:
     title = _(exercise.title)
     body = (f'<div style="{_BOX.format(colour="#6e7781")}"><p><b>{html.escape(_("Exercise"))} '
-            f"{html.escape(exercise.id)} · {html.escape(title)}</b></p>{markdown_html(_(exercise.task))}</div>")
+            f"{bdi(exercise.id)} · {html.escape(title)}</b></p>{markdown_html(_(exercise.task))}</div>")
     return Shown(container(body), f"Exercise({exercise.id!r})")
 
 
