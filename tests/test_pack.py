@@ -195,6 +195,14 @@ def test_pack_size(installed_pack):
     assert sum(files.values()) <= 1.1e9, f"{sum(files.values()) / 1e6:.0f} MB"
 
 
+def test_every_file_of_the_pack_is_readable_by_every_user(installed_pack):
+    """A classroom server installs the pack once, as an administrator; students only read it."""
+    files = [p for p in installed_pack.rglob("*") if p.is_file() and ".lock" not in p.name]
+    assert len(files) > 40
+    unreadable = [str(p) for p in files if p.stat().st_mode & 0o044 != 0o044]
+    assert not unreadable, unreadable
+
+
 def test_identical_weights_are_stored_once(installed_pack):
     minilm = installed_pack / "models" / "sentence-transformers--all-MiniLM-L6-v2" / "model.safetensors"
     bert = installed_pack / "models" / "google-bert--bert-base-uncased" / "model.safetensors"

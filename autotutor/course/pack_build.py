@@ -309,6 +309,16 @@ def _share_identical_files(staging: Path, root: Path) -> None:
                 shutil.copyfile(twin, path)
 
 
+def _readable_by_all(folder: Path) -> None:
+    """Every file of an entry readable by every user (0644, its folder 0755), whatever wrote it: safetensors'
+    save_file creates files only their owner may read (0600), and a pack shared by a classroom server is installed
+    once, by an administrator, for students who only read it."""
+    folder.chmod(0o755)
+    for path in folder.iterdir():
+        if path.is_file():
+            path.chmod(0o644)
+
+
 def _build_into(target: Path, builder: Callable[[Path], Any], manifest: Callable[[Path], dict[str, Any]], root: Path) -> None:
     """Build in a staging folder, write the manifest last, then swap the folder into place."""
     staging = root / f".staging-{uuid.uuid4().hex}"
@@ -316,6 +326,7 @@ def _build_into(target: Path, builder: Callable[[Path], Any], manifest: Callable
     try:
         builder(staging)
         _share_identical_files(staging, root)
+        _readable_by_all(staging)  # after the sharing: a file linked from an older entry gets the mode too
         data = manifest(staging)
         (staging / MANIFEST_NAME).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_in(staging, target)
