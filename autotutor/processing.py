@@ -28,16 +28,23 @@ __all__ = ["Processor"]
 # What every processor shares: two preprocessors, loaded and saved together
 # ---------------------------------------------------------------------------------------------------------------
 class Processor:
-    """An image processor and a tokenizer, loaded from (and saved to) one checkpoint folder.
+    """A preprocessor (an image processor, or an audio feature extractor) and a tokenizer, loaded from (and saved
+    to) one checkpoint folder.
 
-    A subclass names the two classes and defines `__call__`.
+    A subclass names the two classes and defines `__call__`; an audio one sets `first_part = "feature_extractor"`
+    and names `feature_extractor_class`.
     """
 
+    first_part: ClassVar[str] = "image_processor"  # the attribute that holds the part before the tokenizer
     image_processor_class: ClassVar[type[Preprocessor]]
     tokenizer_class: ClassVar[type[PreTrainedTokenizer]]
 
     def __init__(self, image_processor: Preprocessor, tokenizer: PreTrainedTokenizer) -> None:
-        for name, value, cls in (("image_processor", image_processor, self.image_processor_class),
+        self._keep(image_processor, tokenizer)
+
+    def _keep(self, first: Preprocessor, tokenizer: PreTrainedTokenizer) -> None:
+        """Check that each part is of its class, then keep them as `self.<first_part>` and `self.tokenizer`."""
+        for name, value, cls in ((self.first_part, first, getattr(self, f"{self.first_part}_class")),
                                  ("tokenizer", tokenizer, self.tokenizer_class)):
             if not isinstance(value, cls):
                 raise ProcessorError(
@@ -45,7 +52,7 @@ class Processor:
                     processor_class=type(self).__name__, expected=cls.__name__, argument=name,
                     got_type=type(value).__name__, key=name,
                 )
-        self.image_processor = image_processor
+        setattr(self, self.first_part, first)
         self.tokenizer = tokenizer
 
     @classmethod
@@ -73,16 +80,17 @@ class Processor:
         return cls(image_processor, tokenizer)
 
     def save_pretrained(self, save_directory: str | os.PathLike) -> list[str]:
-        """Write processor_config.json (the image processor nested inside) and the tokenizer's files.
+        """Write processor_config.json (the first part nested inside, under its name) and the tokenizer's files.
 
         Returns `[processor_config.json's path]`, as transformers does (the tokenizer's files are not listed).
         """
         folder = Path(save_directory)
         self.tokenizer.save_pretrained(folder)
-        content = {"image_processor": self.image_processor.to_dict(), "processor_class": type(self).__name__}
+        content = {self.first_part: getattr(self, self.first_part).to_dict(), "processor_class": type(self).__name__}
         path = folder / PROCESSOR_CONFIG_FILE
         path.write_text(json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         return [str(path)]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}:\n- image_processor: {self.image_processor!r}\n- tokenizer: {self.tokenizer!r}"
+        return (f"{type(self).__name__}:\n- {self.first_part}: {getattr(self, self.first_part)!r}\n"
+                f"- tokenizer: {self.tokenizer!r}")

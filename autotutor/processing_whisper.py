@@ -13,14 +13,10 @@ preprocessor_config.json (`"feature_extractor_type": "WhisperFeatureExtractor"`,
 from __future__ import annotations
 
 import inspect
-import json
-import os
-from pathlib import Path
 from typing import Any
 
 from .batch_encoding import BatchEncoding
 from .checkpoint import Checkpoint
-from .constants import PROCESSOR_CONFIG_FILE
 from .errors import ProcessorError
 from .feature_extraction_whisper import WhisperFeatureExtractor
 from .preprocessing import BatchFeature
@@ -47,20 +43,12 @@ class WhisperProcessor(Processor):
         [' The quick brown fox jumps over the lazy dog.']
     """
 
+    first_part = "feature_extractor"
     feature_extractor_class = WhisperFeatureExtractor
     tokenizer_class = WhisperTokenizer
 
     def __init__(self, feature_extractor: WhisperFeatureExtractor, tokenizer: WhisperTokenizer) -> None:
-        for name, value, cls in (("feature_extractor", feature_extractor, self.feature_extractor_class),
-                                 ("tokenizer", tokenizer, self.tokenizer_class)):
-            if not isinstance(value, cls):
-                raise ProcessorError(
-                    "{processor_class} needs a {expected} as {argument}; got {got_type}.",
-                    processor_class=type(self).__name__, expected=cls.__name__, argument=name,
-                    got_type=type(value).__name__, key=name,
-                )
-        self.feature_extractor = feature_extractor
-        self.tokenizer = tokenizer
+        self._keep(feature_extractor, tokenizer)
 
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint, **kwargs: Any) -> WhisperProcessor:
@@ -72,18 +60,6 @@ class WhisperProcessor(Processor):
         feature_extractor = cls.feature_extractor_class.from_checkpoint(checkpoint, **for_audio)
         tokenizer = cls.tokenizer_class.from_checkpoint(checkpoint, **kwargs)
         return cls(feature_extractor, tokenizer)
-
-    def save_pretrained(self, save_directory: str | os.PathLike) -> list[str]:
-        """Write processor_config.json (the feature extractor nested inside) and the tokenizer's files.
-
-        Returns `[processor_config.json's path]`, as transformers does.
-        """
-        folder = Path(save_directory)
-        self.tokenizer.save_pretrained(folder)
-        content = {"feature_extractor": self.feature_extractor.to_dict(), "processor_class": type(self).__name__}
-        path = folder / PROCESSOR_CONFIG_FILE
-        path.write_text(json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-        return [str(path)]
 
     def __call__(self, audio: Any = None, *, sampling_rate: int | None = None, text: Any = None,
                  return_tensors: str | None = None, **options: Any) -> BatchFeature | BatchEncoding:
@@ -138,7 +114,3 @@ class WhisperProcessor(Processor):
     def get_prompt_ids(self, text: str, return_tensors: str | None = "np") -> Any:
         """The tokenizer's `get_prompt_ids`."""
         return self.tokenizer.get_prompt_ids(text, return_tensors=return_tensors)
-
-    def __repr__(self) -> str:
-        return (f"{type(self).__name__}:\n- feature_extractor: {self.feature_extractor!r}\n"
-                f"- tokenizer: {self.tokenizer!r}")
